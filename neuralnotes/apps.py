@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NeuralNotesConfig(AppConfig):
+    name = "neuralnotes"
+    verbose_name = "Neural Notes"

@@ -1,0 +1,41 @@
+"""The Celery application. Tasks live in each app's ``tasks.py`` and are autodiscovered."""
+
+import logging
+import os
+
+from celery import Celery, signals
+
+from neuralnotes.structured_logging import task_id_var
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neuralnotes.settings.local")
+
+app = Celery("neuralnotes")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+logger = logging.getLogger("neuralnotes.tasks")
+
+
+@signals.task_prerun.connect
+def _bind_task_id(task_id: str, **_: object) -> None:
+    task_id_var.set(task_id)
+
+
+@signals.task_postrun.connect
+def _unbind_task_id(**_: object) -> None:
+    task_id_var.set(None)
+
+
+@signals.task_failure.connect
+def _log_task_failure(sender, task_id, exception, args, kwargs, **_: object) -> None:
+    """Every failing task leaves one line naming the task, its arguments (a song id, say) and the
+    error, whatever the task itself logged."""
+    logger.error(
+        "task failed",
+        extra={
+            "task": sender.name,
+            "task_args": list(args or ()),
+            "task_kwargs": dict(kwargs or {}),
+            "error": f"{type(exception).__name__}: {exception}",
+        },
+    )

@@ -1,0 +1,123 @@
+"""``/healthz``: is every service the platform depends on reachable right now?
+
+Each check answers quickly (a second or so at worst) so that a load balancer or an operator gets an
+answer even when a service hangs. The response is 200 when every check passes, 503 otherwise, with
+the failing check named and its error in the JSON body. ``?deep=1`` also sends a task through a
+worker and waits for its answer (``make run`` waits for that before it prints the address).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+
+import redis
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from neuralnotes.celery import app as celery_app
+from neuralnotes.embedded import redis_py_url
+
+WORKER_PING_TIMEOUT_S = 1.0
+ROUND_TRIP_TIMEOUT_S = 5.0
+
+
+def check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {}
+
+
+def check_pgvector() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("the vector extension is not installed; run manage.py migrate")
+        cursor.execute("SELECT '[1,0]'::vector <=> '[0,1]'::vector")
+        cursor.fetchone()
+    return {"version": row[0]}
+
+
+def check_broker() -> dict:
+    client = redis.Redis.from_url(
+        redis_py_url(settings.CELERY_BROKER_URL), socket_connect_timeout=1, socket_timeout=1
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return {}
+
+
+def check_worker(*, all_workers: bool = False) -> dict:
+    """Ping the workers. By default the first answer is enough; ``all_workers`` waits out the
+    timeout to list every worker that answers."""
+    replies = celery_app.control.ping(
+        timeout=WORKER_PING_TIMEOUT_S, limit=None if all_workers else 1
+    )
+    if not replies:
+        raise RuntimeError(f"no Celery worker answered within {WORKER_PING_TIMEOUT_S} s")
+    return {"workers": sorted(name for reply in replies for name in reply)}
+
+
+def check_task_round_trip() -> dict:
+    """Send a real task and wait for its result: broker, worker, the worker's database, results."""
+    from neuralnotes.tasks import worker_database_check
+
+    result = worker_database_check.apply_async(expires=ROUND_TRIP_TIMEOUT_S)
+    try:
+        return result.get(timeout=ROUND_TRIP_TIMEOUT_S)
+    finally:
+        result.forget()
+
+
+CHECKS: dict[str, Callable[[], dict]] = {
+    "database": check_database,
+    "pgvector": check_pgvector,
+    "broker": check_broker,
+    "worker": check_worker,
+}
+# A check is only tried once the checks it stands on have passed.
+DEPENDS_ON = {"pgvector": "database", "worker": "broker", "task": "worker"}
+
+
+def run_checks(*, deep: bool = False) -> dict[str, dict]:
+    """Run every check; ``deep`` adds a task round trip through a worker (slower, seconds)."""
+    checks = CHECKS
+    if deep:
+        checks = {
+            **CHECKS,
+            "worker": partial(check_worker, all_workers=True),
+            "task": check_task_round_trip,
+        }
+    results: dict[str, dict] = {}
+    for name, check in checks.items():
+        prerequisite = DEPENDS_ON.get(name)
+        if prerequisite and not results[prerequisite]["ok"]:
+            results[name] = {"ok": False, "error": f"skipped: {prerequisite} is down"}
+            continue
+        started = time.perf_counter()
+        try:
+            results[name] = {"ok": True, **check()}
+        except Exception as exc:  # any failure of a service is a result to report, not a crash
+            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}".strip()}
+        results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return results
+
+
+@never_cache
+@require_GET
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    results = run_checks(deep=request.GET.get("deep") == "1")
+    healthy = all(result["ok"] for result in results.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": results},
+        status=200 if healthy else 503,
+    )

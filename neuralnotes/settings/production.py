@@ -1,0 +1,31 @@
+"""Production: every address and secret must come from the environment; nothing is embedded."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import database_from_url, env_bool
+
+
+def required(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"Set the environment variable {name} for production.")
+    return value
+
+
+SECRET_KEY = required("SECRET_KEY")
+ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
+DATABASES = {"default": database_from_url(required("DATABASE_URL"))}
+REDIS_URL = required("REDIS_URL")
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+if env_bool("BEHIND_TLS_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,32 @@
+"""The test suite: its own embedded PostgreSQL (``var/pg-test``) and its own Redis database, so a
+running ``make run`` and the tests never see each other's data or tasks."""
+
+import os
+
+from neuralnotes import embedded
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, database_from_url, development_secret_key
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or development_secret_key(VAR_DIR / "secret_key")
+
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("TEST_DATABASE_URL") or embedded.postgres_url(VAR_DIR / "pg-test")
+    )
+}
+
+# Close connections after each request and task: a worker thread in the test process must not
+# hold the test database open when the suite drops it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or embedded.redis_url(VAR_DIR / "redis-test", db=15)
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+WHITENOISE_USE_FINDERS = True

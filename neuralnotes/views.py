@@ -1,0 +1,43 @@
+"""Project-wide pages: the landing redirect, sign-up, and the error pages."""
+
+import sys
+
+import redis
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import UserCreationForm
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from kombu.exceptions import OperationalError as BrokerError
+
+# Errors that mean a service is unreachable rather than a bug in our code.
+SERVICE_DOWN_ERRORS = (DatabaseError, redis.ConnectionError, redis.TimeoutError, BrokerError)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("explorer:explore")
+
+
+@login_not_required
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler: an outage of the database or the broker is a 503 with a plain page.
+
+    Rendered without the request's context: that would load the signed-in user, from the very
+    database that may be down."""
+    _, exc, _ = sys.exc_info()
+    if isinstance(exc, SERVICE_DOWN_ERRORS):
+        return HttpResponse(render_to_string("503.html"), status=503)
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from songs import views
+
+app_name = "songs"
+urlpatterns = [path("", views.catalogue_overview, name="overview")]

@@ -1,0 +1,45 @@
+"""Shared fixtures: the four kinds of account and a real Celery worker.
+
+The suite runs against the real services of ``neuralnotes.settings.test``: its own embedded
+PostgreSQL with pgvector (started once per session, data in ``var/pg-test``) and Redis database 15
+of the local Redis (or an embedded one).
+"""
+
+import pytest
+from django.contrib.auth.models import User
+
+from neuralnotes.celery import app as celery_app
+from songs.services import user_make_catalogue_manager
+
+PASSWORD = "a-long-test-passphrase"
+
+
+@pytest.fixture
+def listener(db) -> User:
+    return User.objects.create_user("lena", password=PASSWORD)
+
+
+@pytest.fixture
+def other_listener(db) -> User:
+    return User.objects.create_user("otto", password=PASSWORD)
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return user_make_catalogue_manager(user=User.objects.create_user("mia", password=PASSWORD))
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return User.objects.create_superuser("ada", password=PASSWORD)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, django_db_serialized_rollback):
+    """A real Celery worker consuming from the test Redis, in a thread of this process (so it
+    uses the test database). Tests using it see only committed data, hence transactional_db; the
+    serialized rollback puts back what migrations wrote (the catalogue managers' group)."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield
