@@ -30,6 +30,8 @@ $(RUNTIME): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@# musicnn pins numpy<1.17 in its metadata; only its checkpoint files are used.
 	$(PY) -m pip install --quiet --no-deps musicnn==0.1.0
+	@# tinysoundfont asks for pyaudio, which is only for playback (and needs PortAudio to build).
+	$(PY) -m pip install --quiet --no-deps tinysoundfont==0.3.7
 	touch $@
 
 $(DEV): $(RUNTIME) requirements-dev.txt

@@ -149,12 +149,18 @@ def run(host: str, port: int) -> None:
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     accounts = manage(env, "ensure_demo_accounts")
+    if os.environ.get("LOAD_DEMO", "1") == "1":
+        print("Loading the demo catalogue if the database is empty (the first time: minutes) …")
+        print(manage(env, "load_demo", "--if-empty").strip().splitlines()[-1], flush=True)
 
     children = Children(env, var_dir / "log")
     try:
         concurrency = os.environ.get("CELERY_CONCURRENCY", "1")
         celery = [sys.executable, "-m", "celery", "-A", "neuralnotes"]
-        children.start("worker", [*celery, "worker", "-l", "INFO", "-c", concurrency])
+        # -B: the same process runs the periodic sweep that re-queues lost songs.
+        beat_schedule = str(var_dir / "celerybeat-schedule")
+        worker = [*celery, "worker", "-B", "-s", beat_schedule, "-l", "INFO", "-c", concurrency]
+        children.start("worker", worker)
         children.start(
             "web",
             [

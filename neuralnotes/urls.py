@@ -23,6 +23,8 @@ urlpatterns = [
     path("explore/", include("explorer.urls")),
     path("catalogue/", include("songs.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("songs.api.urls")),
+    path("api/v1/", include("explorer.api.urls")),
 ]
 
 handler500 = views.server_error

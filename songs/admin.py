@@ -1,10 +1,116 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.html import format_html, format_html_join
 
-from songs.models import Song
+from songs.models import Catalogue, EmbeddingModel, Song, UploadBatch
+from songs.services.analysis import song_retry
+from songs.services.embeddings import EmbeddingModelError, embedding_model_activate
+
+
+@admin.register(Catalogue)
+class CatalogueAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
+@admin.register(UploadBatch)
+class UploadBatchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "catalogue", "source", "created_by", "created_at", "song_count"]
+    list_filter = ["source", "catalogue"]
+    readonly_fields = ["rejected", "duplicates"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_songs=Count("songs"))
+
+    @admin.display(ordering="n_songs", description="songs")
+    def song_count(self, batch: UploadBatch) -> int:
+        return batch.n_songs
 
 
 @admin.register(Song)
 class SongAdmin(admin.ModelAdmin):
-    list_display = ["title", "artist", "album", "genre", "status", "created_at"]
-    list_filter = ["status", "genre"]
+    list_display = ["title", "artist", "album", "genre", "predicted_genre", "status", "created_at"]
+    list_filter = ["status", "catalogue", "genre"]
     search_fields = ["title", "artist", "album"]
+    readonly_fields = [
+        "content_sha256", "original_name", "size_bytes", "audio_format", "duration_s",
+        "sample_rate", "channels", "status", "error", "attempts", "queued_at",
+        "processing_started_at", "analysed_at", "predicted_genre", "predicted_genre_probability",
+        "spectrogram_image",
+    ]  # fmt: skip
+    exclude = ["features", "mfcc_stats", "tag_probabilities", "spectrogram"]
+    actions = ["retry_analysis"]
+
+    @admin.display(description="spectrogram")
+    def spectrogram_image(self, song: Song) -> str:
+        if not song.spectrogram:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="spectrogram" style="max-width:100%">', song.spectrogram.url
+        )
+
+    @admin.action(description="Analyse again")
+    def retry_analysis(self, request, queryset) -> None:
+        songs = queryset.filter(~Q(status=Song.Status.READY))
+        for song in songs:
+            song_retry(song=song)
+        self.message_user(request, f"{len(songs)} song(s) queued for analysis again.")
+
+
+@admin.register(EmbeddingModel)
+class EmbeddingModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "state", "is_active", "accuracy", "macro_f1", "created_at"]
+    list_filter = ["kind", "state", "is_active"]
+    fields = ["name", "kind", "state", "is_active", "created_at", "genres", "metrics_table"]
+    readonly_fields = fields
+    actions = ["activate"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # versions are made by training and standardisation, not by hand
+
+    @admin.display(description="held-out accuracy")
+    def accuracy(self, model: EmbeddingModel) -> str:
+        value = model.metrics.get("accuracy")
+        return "—" if value is None else f"{value:.3f}"
+
+    @admin.display(description="macro-F1")
+    def macro_f1(self, model: EmbeddingModel) -> str:
+        value = model.metrics.get("macro_f1")
+        return "—" if value is None else f"{value:.3f}"
+
+    @admin.display(description="metrics")
+    def metrics_table(self, model: EmbeddingModel) -> str:
+        scalars = format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>",
+            ((key, value) for key, value in model.metrics.items() if key != "confusion"),
+        )  # fmt: skip
+        confusion = ""
+        if model.metrics.get("confusion"):
+            header = format_html_join("", "<th>{}</th>", ((g,) for g in model.genres))
+            rows = format_html_join(
+                "",
+                "<tr><th>{}</th>{}</tr>",
+                (
+                    (genre, format_html_join("", "<td>{}</td>", ((n,) for n in row)))
+                    for genre, row in zip(model.genres, model.metrics["confusion"], strict=True)
+                ),
+            )
+            confusion = format_html(
+                "<p>Confusion matrix (rows: true genre, columns: predicted)</p>"
+                "<table><tr><th></th>{}</tr>{}</table>",
+                header,
+                rows,
+            )
+        return format_html("<table>{}</table>{}", scalars, confusion)
+
+    @admin.action(description="Make active (search and map use it)")
+    def activate(self, request, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one model.", messages.ERROR)
+            return
+        try:
+            model = embedding_model_activate(model=queryset.get())
+        except EmbeddingModelError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{model.name} is now active.")

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from neuralnotes.celery import app as celery_app
-from songs.services import user_make_catalogue_manager
+from songs.services.roles import user_make_catalogue_manager
 
 PASSWORD = "a-long-test-passphrase"
 
@@ -41,5 +41,6 @@ def celery_worker(transactional_db, django_db_serialized_rollback):
     serialized rollback puts back what migrations wrote (the catalogue managers' group)."""
     from celery.contrib.testing.worker import start_worker
 
+    celery_app.control.purge()  # messages an earlier test queued are not this test's
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,3 +21,12 @@ def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def session_database_url() -> str:
+    """The URL of the test database this session created, for a worker in another process."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    host = params["HOST"] or params["OPTIONS"].get("host", "")
+    return f"postgres://{params['USER']}@{quote(host, safe='')}/{params['NAME']}"

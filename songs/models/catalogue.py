@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from pgvector.django import VectorField
+
+# Dimensions of ml.backbone.EMBEDDING_DIM and ml.head.EMBEDDING_DIM, written out so that the web
+# processes need not import TensorFlow (tests/songs/test_models.py keeps them in step).
+BACKBONE_DIM = 200
+HEAD_DIM = 32
+MFCC_STATS_DIM = 40
+
+
+class Catalogue(models.Model):
+    """A named collection of songs (an import, a label's back catalogue, the demo)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UploadBatch(models.Model):
+    """The files that arrived together (one web upload, one zip, one import run)."""
+
+    class Source(models.TextChoices):
+        WEB = "web"
+        API = "api"
+        IMPORT = "import"
+        DEMO = "demo"
+
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="batches")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    name = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Files that never became songs, and files that were songs already: [{"name", "reason"}] and
+    # [{"name", "song_id"}]. Kept here because the user asks about them by batch.
+    rejected = models.JSONField(default=list, blank=True)
+    duplicates = models.JSONField(default=list, blank=True)
+    # Title, artist, … by file name, from a metadata file sent with the upload.
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "upload batches"
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_source_display()} batch {self.pk}"
+
+
+class Song(models.Model):
+    """One piece of audio in the catalogue, identified by the SHA-256 of its file."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        PROCESSING = "processing"
+        READY = "ready"
+        FAILED = "failed"
+
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="songs")
+    batch = models.ForeignKey(
+        UploadBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="songs"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    title = models.CharField(max_length=300)
+    artist = models.CharField(max_length=300, blank=True)
+    album = models.CharField(max_length=300, blank=True)
+    genre = models.CharField(max_length=100, blank=True, db_index=True)  # a label someone gave
+    track_number = models.PositiveIntegerField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    audio = models.FileField(max_length=200)
+    content_sha256 = models.CharField(max_length=64, unique=True)
+    original_name = models.CharField(max_length=500)
+    size_bytes = models.BigIntegerField()
+    audio_format = models.CharField(max_length=32, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+    sample_rate = models.PositiveIntegerField(null=True, blank=True)
+    channels = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    error = models.TextField(blank=True)  # why analysis failed, in words for the user
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)  # last handed to the broker
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+
+    # What analysis found. `features` is the raw backbone embedding (musicnn MSD penultimate
+    # layer, mean over patches); the searchable, standardised vectors live in the embedding
+    # tables, one row per embedding model version.
+    features = VectorField(dimensions=BACKBONE_DIM, null=True, blank=True)
+    mfcc_stats = VectorField(dimensions=MFCC_STATS_DIM, null=True, blank=True)
+    tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)
+    spectrogram = models.FileField(max_length=200, blank=True)
+    predicted_genre = models.CharField(max_length=100, blank=True)
+    predicted_genre_probability = models.FloatField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["artist", "album", "track_number", "title", "id"]
+        permissions = [("manage_catalogue", "Can upload songs and manage the catalogue")]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.artist} – {self.title}" if self.artist else self.title

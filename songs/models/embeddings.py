@@ -1,0 +1,107 @@
+"""Embedding spaces. A song can have vectors from several model versions; exactly one version is
+active, and search and the map use only it. Each kind of model has its own table because its
+vectors have their own dimension, and pgvector's HNSW index needs a fixed one."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from pgvector.django import HnswIndex, VectorField
+
+from songs.models.catalogue import BACKBONE_DIM, HEAD_DIM, Song
+
+
+class EmbeddingModel(models.Model):
+    """One version of one way of turning a song's features into a searchable vector."""
+
+    class Kind(models.TextChoices):
+        BACKBONE = "backbone", "musicnn (MSD), standardised"
+        GENRE_HEAD = "genre_head", "genre head trained on this catalogue"
+
+    class State(models.TextChoices):
+        EMBEDDING = "embedding"  # its vectors for the catalogue are being written
+        READY = "ready"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=100, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.EMBEDDING)
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Per-dimension standardisation of Song.features, fitted on the catalogue when the version
+    # was made and applied unchanged to every song added later.
+    feature_mean = ArrayField(models.FloatField())
+    feature_std = ArrayField(models.FloatField())
+
+    # Genre heads only.
+    genres = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    weights = models.FileField(max_length=200, blank=True)
+    # dataset size, accuracy, macro_f1, confusion matrix, epochs, seed ...
+    metrics = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_embedding_model"
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_active=True) | Q(state="ready"), name="active_model_is_ready"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def dimension(self) -> int:
+        return BACKBONE_DIM if self.kind == self.Kind.BACKBONE else HEAD_DIM
+
+    @property
+    def vector_table(self) -> type[models.Model]:
+        return BackboneEmbedding if self.kind == self.Kind.BACKBONE else GenreHeadEmbedding
+
+
+class BackboneEmbedding(models.Model):
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="backbone_embeddings")
+    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="+")
+    vector = VectorField(dimensions=BACKBONE_DIM)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "song"], name="one_backbone_vector_per_model")
+        ]
+        indexes = [
+            HnswIndex(
+                name="backbone_vector_hnsw",
+                fields=["vector"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id}:{self.song_id}"
+
+
+class GenreHeadEmbedding(models.Model):
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="head_embeddings")
+    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="+")
+    vector = VectorField(dimensions=HEAD_DIM)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "song"], name="one_head_vector_per_model")
+        ]
+        indexes = [
+            HnswIndex(
+                name="head_vector_hnsw",
+                fields=["vector"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id}:{self.song_id}"

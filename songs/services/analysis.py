@@ -1,0 +1,172 @@
+"""Analysing a song on a worker: claim it, run ml/ on its audio, store what was found at once.
+
+A song is claimed with one guarded UPDATE, so two workers never analyse it together; results are
+written in one transaction, so a worker that dies mid-song leaves it "processing" with nothing
+half-written, and the sweep (or the broker's redelivery) hands it to another worker later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from songs.models import Song
+
+logger = logging.getLogger(__name__)
+
+
+def song_claim_for_analysis(*, song_id: int) -> Song | None:
+    """Mark the song "processing" for the caller, or None when it is not the caller's to analyse:
+    already analysed or failed, or being analysed by a worker that is still alive."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.ANALYSIS_STALE_AFTER_S)
+    claimable = Q(status=Song.Status.PENDING) | Q(
+        status=Song.Status.PROCESSING, processing_started_at__lt=stale
+    )
+    claimed = Song.objects.filter(claimable, id=song_id).update(
+        status=Song.Status.PROCESSING,
+        processing_started_at=now,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    if not claimed:
+        return None
+    song = Song.objects.get(id=song_id)
+    if song.attempts > settings.ANALYSIS_MAX_ATTEMPTS:
+        return song_mark_failed(
+            song=song,
+            reason=f"Analysis was interrupted {song.attempts - 1} times (its worker stopped "
+            "each time); the file may be too large or damaged.",
+        )
+    return song
+
+
+def song_mark_failed(*, song: Song, reason: str) -> Song:
+    song.status = Song.Status.FAILED
+    song.error = reason
+    song.save(update_fields=["status", "error", "updated_at"])
+    logger.warning("song analysis failed", extra={"song_id": song.id, "error": reason})
+    return song
+
+
+@contextlib.contextmanager
+def local_audio_path(song: Song) -> Iterator[Path]:
+    """A local file with the song's audio: the stored file itself on a local disk, else a
+    temporary copy (object storage)."""
+    try:
+        yield Path(default_storage.path(song.audio.name))
+        return
+    except NotImplementedError:
+        pass
+    suffix = Path(song.audio.name).suffix
+    with (
+        tempfile.NamedTemporaryFile(suffix=suffix) as copy,
+        default_storage.open(song.audio.name) as src,
+    ):
+        shutil.copyfileobj(src, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def worker_backbone():
+    """The musicnn backbone of this process, loaded on first use and kept."""
+    from ml.backbone import load_backbone
+
+    return load_backbone(intra_op_threads=settings.ANALYSIS_TF_THREADS, inter_op_threads=1)
+
+
+def song_analyse(*, song_id: int) -> Song | None:
+    """Analyse one song if it is the caller's to analyse. Unusable audio ends in "failed" with
+    the reason; any other error propagates (the task logs it and marks the song failed)."""
+    from ml.analysis import analyse_file
+    from ml.audio import InvalidAudio
+
+    song = song_claim_for_analysis(song_id=song_id)
+    if song is None or song.status != Song.Status.PROCESSING:
+        return song
+    try:
+        with local_audio_path(song) as path:
+            analysis = analyse_file(
+                path, backbone=worker_backbone(), patch_budget=settings.ANALYSIS_PATCH_BUDGET
+            )
+    except InvalidAudio as exc:
+        # The message names the stored file; the user knows the file by the name they gave it.
+        reason = str(exc).replace(path.name, song.original_name)
+        return song_mark_failed(song=song, reason=reason)
+    return song_store_analysis(song=song, analysis=analysis)
+
+
+def song_store_analysis(*, song: Song, analysis) -> Song:
+    """Write everything analysis found and the song's vectors, all at once, and mark it ready."""
+    from ml.thumbnail import thumbnail_png
+    from songs.services.embeddings import backbone_model_ensure, song_embed
+
+    # Storage is not transactional: a content-addressed name makes a rewrite harmless.
+    name = f"spectrograms/{song.content_sha256[:2]}/{song.content_sha256}.png"
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(thumbnail_png(analysis.thumbnail)))
+    backbone_model_ensure()
+    with transaction.atomic():
+        locked = Song.objects.select_for_update().get(id=song.id)
+        if locked.status != Song.Status.PROCESSING:
+            return locked  # retried or deleted meanwhile: someone else decided
+        locked.features = analysis.embedding
+        locked.tag_probabilities = analysis.tag_probabilities.tolist()
+        locked.mfcc_stats = getattr(analysis, "mfcc_stats", None)
+        locked.duration_s = analysis.duration_s
+        locked.sample_rate = analysis.sample_rate
+        locked.channels = analysis.channels
+        locked.spectrogram.name = name
+        locked.status = Song.Status.READY
+        locked.analysed_at = timezone.now()
+        locked.save()
+        song_embed(song=locked)
+    return locked
+
+
+def song_retry(*, song: Song) -> Song:
+    """Send a failed (or stuck) song back to analysis."""
+    from songs.services.ingestion import song_enqueue
+
+    Song.objects.filter(id=song.id).exclude(status=Song.Status.READY).update(
+        status=Song.Status.PENDING, error="", attempts=0, processing_started_at=None
+    )
+    song.refresh_from_db()
+    if song.status == Song.Status.PENDING:
+        transaction.on_commit(lambda: song_enqueue(song_id=song.id))
+    return song
+
+
+def songs_sweep_stuck() -> dict[str, int]:
+    """Queue again the songs whose analysis was lost: "processing" past the stale timeout (their
+    worker died) and "pending" songs never queued (the broker was down) or queued long ago."""
+    from songs.services.ingestion import song_enqueue
+
+    now = timezone.now()
+    stale = Song.objects.filter(
+        status=Song.Status.PROCESSING,
+        processing_started_at__lt=now - timedelta(seconds=settings.ANALYSIS_STALE_AFTER_S),
+    )
+    lost = Song.objects.filter(status=Song.Status.PENDING).filter(
+        Q(queued_at__isnull=True)
+        | Q(queued_at__lt=now - timedelta(seconds=settings.ANALYSIS_REQUEUE_AFTER_S))
+    )
+    ids = {
+        "stale": list(stale.values_list("id", flat=True)),
+        "lost": list(lost.values_list("id", flat=True)),
+    }
+    for song_id in ids["stale"] + ids["lost"]:
+        song_enqueue(song_id=song_id)
+    return {reason: len(song_ids) for reason, song_ids in ids.items()}

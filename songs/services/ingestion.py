@@ -1,0 +1,214 @@
+"""Bringing audio into the catalogue: one file, a zip of files, a folder on the server.
+
+Every way in ends in song_create_from_file: validate the file by its content, store it under the
+SHA-256 of its bytes (the same audio twice is one song), create the song "pending" and queue its
+analysis once the transaction has committed. If the broker is down the song is still created; the
+sweep queues it when the broker is back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from songs.models import Catalogue, Song, UploadBatch
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CATALOGUE = "Main"
+
+
+class RejectedFile(ValueError):
+    """A file that cannot become a song; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class SongMetadata:
+    title: str = ""
+    artist: str = ""
+    album: str = ""
+    genre: str = ""
+    track_number: int | None = None
+    year: int | None = None
+
+
+def catalogue_get_or_create(*, name: str = DEFAULT_CATALOGUE) -> Catalogue:
+    catalogue, _ = Catalogue.objects.get_or_create(name=name)
+    return catalogue
+
+
+def batch_create(
+    *, source: str, catalogue: Catalogue, created_by: User | None = None, name: str = ""
+) -> UploadBatch:
+    return UploadBatch.objects.create(
+        source=source, catalogue=catalogue, created_by=created_by, name=name[:300]
+    )
+
+
+def song_enqueue(*, song_id: int) -> bool:
+    """Queue the song's analysis; False (and the song stays pending for the sweep) when the broker
+    cannot be reached."""
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from songs.tasks import analyse_song
+
+    try:
+        analyse_song.apply_async(args=[song_id])
+    except (OperationalError, RedisConnectionError) as exc:
+        logger.warning(
+            "broker unreachable, song left for the sweep",
+            extra={"song_id": song_id, "error": str(exc)},
+        )
+        return False
+    Song.objects.filter(id=song_id).update(queued_at=timezone.now())
+    return True
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _format_and_suffix(path: Path, original_name: str) -> tuple[str, str]:
+    """The container format read from the content (WAV, FLAC, OGG, MP3 …) and a file suffix."""
+    import soundfile
+
+    try:
+        container = soundfile.info(str(path)).format
+    except Exception:  # audio that only audioread decodes (M4A/AAC): trust the name
+        suffix = Path(original_name).suffix.lower()[:8]
+        return suffix.lstrip(".").upper(), suffix
+    suffixes = {"WAV": ".wav", "FLAC": ".flac", "OGG": ".ogg", "MP3": ".mp3", "AIFF": ".aiff"}
+    return container, suffixes.get(container, "." + container.lower())
+
+
+def validate_audio_file(path: Path, original_name: str):
+    """Check size, that the content decodes as audio, and its duration; return its AudioInfo."""
+    from ml.audio import InvalidAudio, probe
+
+    size = path.stat().st_size
+    if size == 0:
+        raise RejectedFile(f"{original_name}: the file is empty.")
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise RejectedFile(
+            f"{original_name}: {size / 1e6:.0f} MB is more than the limit of "
+            f"{settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB."
+        )
+    try:
+        info = probe(path)
+    except InvalidAudio as exc:
+        reason = str(exc).removeprefix(f"{path.name}: ")
+        raise RejectedFile(f"{original_name}: {reason}") from exc
+    if info.duration_s > settings.UPLOAD_MAX_DURATION_S:
+        raise RejectedFile(
+            f"{original_name}: {info.duration_s / 60:.0f} minutes is longer than the limit of "
+            f"{settings.UPLOAD_MAX_DURATION_S / 60:.0f} minutes."
+        )
+    return info
+
+
+def song_create_from_file(
+    *,
+    path: Path,
+    original_name: str,
+    batch: UploadBatch,
+    uploaded_by: User | None = None,
+    metadata: SongMetadata | None = None,
+) -> tuple[Song, bool]:
+    """Validate and store one audio file as a song; (song, created). The same audio already in
+    the catalogue gives (that song, False). Raises RejectedFile."""
+    info = validate_audio_file(path, original_name)
+    digest = sha256_of(path)
+    existing = Song.objects.filter(content_sha256=digest).first()
+    if existing is not None:
+        return existing, False
+
+    audio_format, suffix = _format_and_suffix(path, original_name)
+    name = f"audio/{digest[:2]}/{digest}{suffix}"
+    if not default_storage.exists(name):
+        with path.open("rb") as handle:
+            stored = default_storage.save(name, File(handle))
+        if stored != name:  # another upload of the same audio saved it first
+            default_storage.delete(stored)
+    metadata = metadata or SongMetadata()
+    try:
+        with transaction.atomic():
+            song = Song.objects.create(
+                catalogue=batch.catalogue,
+                batch=batch,
+                uploaded_by=uploaded_by,
+                title=(metadata.title or Path(original_name).stem)[:300],
+                artist=metadata.artist[:300],
+                album=metadata.album[:300],
+                genre=metadata.genre[:100],
+                track_number=metadata.track_number,
+                year=metadata.year,
+                audio=name,
+                content_sha256=digest,
+                original_name=original_name[:500],
+                size_bytes=path.stat().st_size,
+                audio_format=audio_format,
+                duration_s=info.duration_s,
+                sample_rate=info.sample_rate,
+                channels=info.channels,
+            )
+    except IntegrityError:  # the same audio arrived at the same moment: one song
+        return Song.objects.get(content_sha256=digest), False
+    transaction.on_commit(lambda: song_enqueue(song_id=song.id))
+    return song, True
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one file of a batch: a new song, a song that was there already, or an
+    error (the song is None)."""
+
+    name: str
+    song: Song | None
+    created: bool = False
+    error: str = ""
+
+
+def _batch_note(batch: UploadBatch, field: str, entry: dict) -> None:
+    with transaction.atomic():
+        locked = UploadBatch.objects.select_for_update().get(id=batch.id)
+        getattr(locked, field).append(entry)
+        locked.save(update_fields=[field])
+
+
+def batch_add_file(
+    *,
+    batch: UploadBatch,
+    path: Path,
+    original_name: str,
+    uploaded_by: User | None = None,
+    metadata: SongMetadata | None = None,
+) -> FileOutcome:
+    """song_create_from_file, with rejections and duplicates recorded on the batch."""
+    try:
+        song, created = song_create_from_file(
+            path=path,
+            original_name=original_name,
+            batch=batch,
+            uploaded_by=uploaded_by,
+            metadata=metadata,
+        )
+    except RejectedFile as exc:
+        _batch_note(batch, "rejected", {"name": original_name, "reason": str(exc)})
+        return FileOutcome(original_name, None, error=str(exc))
+    if not created:
+        _batch_note(batch, "duplicates", {"name": original_name, "song_id": song.id})
+    return FileOutcome(original_name, song, created)

@@ -1,0 +1,143 @@
+"""Where a song's title, artist, album, genre, track number and year come from: a metadata
+file sent with an upload (CSV or JSON, matched by file name), the file's own tags, its path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path, PurePosixPath
+
+from songs.services.ingestion import SongMetadata
+
+FIELDS = ("title", "artist", "album", "genre", "track_number", "year")
+_FILE_COLUMNS = ("file", "filename", "file_name", "name", "path")
+_ALIASES = {"track": "track_number", "tracknumber": "track_number", "date": "year"}
+_LEADING_NUMBER = re.compile(r"^(\d{1,3})[\s._-]+(.+)$")
+
+
+class MetadataFileError(ValueError):
+    """A metadata file that cannot be read; the message says where and why."""
+
+
+def _key(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).name.casefold()
+
+
+def _number(value: object) -> int | None:
+    match = re.match(r"\s*(\d+)", str(value or ""))
+    return int(match.group(1)) if match else None
+
+
+def metadata_from_mapping(row: dict) -> SongMetadata:
+    values = {}
+    for column, value in row.items():
+        field = _ALIASES.get(str(column).strip().lower(), str(column).strip().lower())
+        if field in FIELDS and value not in (None, ""):
+            values[field] = value
+    return SongMetadata(
+        title=str(values.get("title", "")).strip(),
+        artist=str(values.get("artist", "")).strip(),
+        album=str(values.get("album", "")).strip(),
+        genre=str(values.get("genre", "")).strip(),
+        track_number=_number(values.get("track_number")),
+        year=_number(values.get("year")),
+    )
+
+
+def parse_metadata_file(name: str, content: bytes) -> dict[str, SongMetadata]:
+    """Metadata by file name (case-insensitive, without folders) from a CSV with a header row or
+    a JSON list of objects; each row names its audio file in a column such as ``file``."""
+    try:
+        text = content.decode("utf-8-sig")
+        if name.lower().endswith(".json"):
+            rows = json.loads(text)
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise MetadataFileError(f"{name}: expected a JSON list of objects, one per song.")
+        else:
+            rows = list(csv.DictReader(io.StringIO(text)))
+    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+        raise MetadataFileError(f"{name}: cannot be read ({exc}).") from exc
+    result = {}
+    for number, row in enumerate(rows, start=1):
+        lowered = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+        file_name = next((lowered[c] for c in _FILE_COLUMNS if lowered.get(c)), None)
+        if not file_name:
+            raise MetadataFileError(
+                f"{name}: row {number} names no file (give a column called 'file')."
+            )
+        result[_key(str(file_name))] = metadata_from_mapping(lowered)
+    return result
+
+
+def metadata_for(name: str, table: dict[str, SongMetadata]) -> SongMetadata | None:
+    return table.get(_key(name))
+
+
+def metadata_from_tags(path: Path) -> SongMetadata:
+    """Title, artist, album, genre, track and year from the file's own tags (ID3, Vorbis
+    comments, MP4 atoms, through mutagen's easy interface); empty fields where there are none."""
+    import mutagen
+
+    try:
+        tags = mutagen.File(path, easy=True)
+    except Exception:  # unreadable tags are no reason to refuse the audio
+        tags = None
+    if tags is None or tags.tags is None:
+        return SongMetadata()
+
+    def first(key: str) -> str:
+        values = tags.tags.get(key) or []
+        return _repair_legacy_text(str(values[0]).strip()) if values else ""
+
+    return SongMetadata(
+        title=first("title"),
+        artist=first("artist") or first("albumartist"),
+        album=first("album"),
+        genre=first("genre"),
+        track_number=_number(first("tracknumber")),
+        year=_number(first("date")),
+    )
+
+
+def _repair_legacy_text(text: str) -> str:
+    """ID3v2 tags written by old Windows software hold cp1252 bytes labelled Latin-1; mutagen
+    then gives 'Ã©' for 'é'. Undo that when the result is valid UTF-8."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def metadata_from_path(path: Path, root: Path, *, genre_from_folder: bool) -> SongMetadata:
+    """Guess from a library laid out as ``Artist/Album/NN Title.ext`` (any of them may be absent).
+    With genre_from_folder, the top folder under ``root`` is the genre: ``Genre/Artist/...``."""
+    parts = path.relative_to(root).parts[:-1]
+    if genre_from_folder and parts:
+        genre, parts = parts[0], parts[1:]
+    else:
+        genre = ""
+    match = _LEADING_NUMBER.match(path.stem)
+    return SongMetadata(
+        title=(match.group(2) if match else path.stem).strip(),
+        artist=parts[-2] if len(parts) >= 2 else (parts[0] if parts else ""),
+        album=parts[-1] if len(parts) >= 2 else "",
+        genre=genre,
+        track_number=int(match.group(1)) if match else None,
+    )
+
+
+def merged(*sources: SongMetadata | None) -> SongMetadata:
+    """Field by field, the first non-empty value among ``sources`` (most trusted first)."""
+    values = {}
+    for field in FIELDS:
+        values[field] = next(
+            (
+                getattr(s, field)
+                for s in sources
+                if s is not None and getattr(s, field) not in ("", None)
+            ),
+            "" if field not in ("track_number", "year") else None,
+        )
+    return SongMetadata(**values)

@@ -1,0 +1,156 @@
+"""The 3D map: built whole or not at all, new songs placed at once, served compactly."""
+
+import json
+import struct
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from explorer.models import MapPoint, MapVersion
+from explorer.selectors import COORDINATE_SCALE, NO_INDEX
+from explorer.services import MapBuildRefused, map_build, map_needs_rebuild, song_place_on_map
+from songs.models import EmbeddingModel, Song
+from songs.services.embeddings import backbone_model_ensure, song_embed
+from tests.factories import GENRES, make_embedded_songs, make_songs
+
+
+def unpack(body: bytes) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    (header_length,) = struct.unpack_from("<I", body)
+    header = json.loads(body[4 : 4 + header_length])
+    n, offset = header["count"], 4 + header_length
+    ids = np.frombuffer(body, "<i4", n, offset)
+    xyz = np.frombuffer(body, "<i2", 3 * n, offset + 4 * n).reshape(n, 3) / COORDINATE_SCALE
+    genre = np.frombuffer(body, np.uint8, n, offset + 10 * n)
+    cluster = np.frombuffer(body, np.uint8, n, offset + 11 * n)
+    assert len(body) == offset + 12 * n
+    return header, ids, xyz, genre, cluster
+
+
+def test_a_clustered_catalogue_gets_a_faithful_map(db):
+    songs = make_embedded_songs(per_genre=20, unlabelled=0)
+    version = map_build(seed=1)
+    assert version.is_active and version.state == "ready" and version.song_count == 60
+    # Within a genre the features are isotropic noise, which no layout can keep in order; the
+    # figure on realistic catalogues is measured by bench/map.py.
+    assert version.trustworthiness > 0.85
+    points = {p.song_id: p for p in MapPoint.objects.filter(map=version)}
+    xyz = np.array([[points[s.id].x, points[s.id].y, points[s.id].z] for s in songs])
+    assert np.abs(xyz).max() == pytest.approx(1.0)
+    # Songs of a genre sit together: each song's nearest point on the map shares its genre.
+    distances = np.linalg.norm(xyz[:, None] - xyz[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    genres = np.array([s.genre for s in songs])
+    assert (genres[distances.argmin(axis=1)] == genres).mean() > 0.95
+    assert len(version.cluster_names) >= 2
+
+
+def test_the_same_seed_gives_the_same_map(db):
+    make_embedded_songs(per_genre=8, unlabelled=0)
+    first = list(
+        MapPoint.objects.filter(map=map_build(seed=4))
+        .order_by("song_id")
+        .values_list("x", "y", "z")
+    )
+    second = list(
+        MapPoint.objects.filter(map=map_build(seed=4))
+        .order_by("song_id")
+        .values_list("x", "y", "z")
+    )
+    assert first == second
+    assert MapVersion.objects.count() == 1  # the replaced map is gone
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_tiny_catalogues_get_a_map(db, n):
+    make_embedded_songs(per_genre=1, unlabelled=0)
+    Song.objects.filter(id__in=list(Song.objects.values_list("id", flat=True))[n:]).delete()
+    version = map_build()
+    assert version.song_count == n and version.trustworthiness is None
+    assert all(abs(v) <= 1 for p in version.points.all() for v in (p.x, p.y, p.z))
+
+
+def test_no_analysed_song_means_no_map_and_a_message(db):
+    with pytest.raises(MapBuildRefused, match="No song has been analysed yet"):
+        map_build()
+    assert map_needs_rebuild() is None
+
+
+def test_duplicate_embeddings_do_not_break_the_layout(db):
+    songs = make_songs(per_genre=10, unlabelled=0, spread=0.0)  # ten identical songs per genre
+    backbone_model_ensure()
+    for song in songs:
+        song_embed(song=song)
+    version = map_build()
+    assert version.song_count == 30
+    assert np.isfinite([[p.x, p.y, p.z] for p in version.points.all()]).all()
+
+
+def test_a_second_build_while_one_runs_is_refused(db):
+    make_embedded_songs(per_genre=2, unlabelled=0)
+    model = EmbeddingModel.objects.get(is_active=True)
+    MapVersion.objects.create(embedding_model=model, method="tsne", state="building")
+    with pytest.raises(MapBuildRefused, match="being built already"):
+        map_build()
+
+
+def test_a_new_song_is_placed_among_its_neighbours_at_once(db):
+    make_embedded_songs(per_genre=15, unlabelled=0)
+    version = map_build()
+    assert map_needs_rebuild() is None
+    newcomer = make_songs(per_genre=1, unlabelled=0, seed=0)  # same centres as the catalogue
+    new_metal = next(s for s in newcomer if s.genre == "metal")
+    song_embed(song=new_metal)
+
+    point = song_place_on_map(song=new_metal)
+    assert point.projected is False and point.map == version
+    metal = MapPoint.objects.filter(map=version, song__genre="metal", projected=True)
+    others = MapPoint.objects.filter(map=version, projected=True).exclude(song__genre="metal")
+    centre = lambda qs: np.mean([[p.x, p.y, p.z] for p in qs], axis=0)  # noqa: E731
+    here = np.array([point.x, point.y, point.z])
+    assert np.linalg.norm(here - centre(metal)) < np.linalg.norm(here - centre(others))
+    assert song_place_on_map(song=new_metal) == point  # placing twice changes nothing
+
+
+def test_too_many_placed_songs_suggest_a_rebuild(db, settings):
+    make_embedded_songs(per_genre=5, unlabelled=0)
+    map_build()
+    settings.MAP_REBUILD_SHARE = 0.1
+    extra = make_songs(per_genre=1, unlabelled=0, seed=0)
+    for song in extra:
+        song_embed(song=song)
+        song_place_on_map(song=song)
+    assert map_needs_rebuild() == "3 of 18 songs were placed after the map was built"
+
+
+def test_the_map_endpoint_is_compact_and_cached_by_etag(client, listener):
+    songs = make_embedded_songs(per_genre=6, unlabelled=2)
+    out = StringIO()
+    call_command("build_map", "--seed", "2", stdout=out)
+    assert f"{len(songs)} songs by tsne" in out.getvalue()
+    client.force_login(listener)
+    response = client.get("/api/v1/map/points/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/octet-stream"
+    header, ids, xyz, genre, cluster = unpack(response.content)
+    assert header["count"] == len(songs) and sorted(ids) == sorted(s.id for s in songs)
+    assert header["genres"] == GENRES
+    by_id = {s.id: s for s in songs}
+    for song_id, g in zip(ids, genre, strict=True):
+        expected = by_id[song_id].genre
+        assert (header["genres"][g] if g != NO_INDEX else "") == expected
+    assert np.abs(xyz).max() <= 1 and (cluster != NO_INDEX).all()
+    point = MapPoint.objects.get(song_id=ids[0])
+    assert np.allclose(xyz[0], [point.x, point.y, point.z], atol=1e-4)
+
+    etag = response["ETag"]
+    assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    new = make_songs(per_genre=1, unlabelled=0, seed=9)[0]
+    song_embed(song=new)
+    song_place_on_map(song=new)
+    changed = client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_the_map_needs_a_signed_in_user(client, db):
+    assert client.get("/api/v1/map/points/").status_code in (401, 403)

@@ -1,0 +1,45 @@
+"""Analysed songs made directly in the database, for tests of what comes after analysis."""
+
+import secrets
+
+import numpy as np
+
+from songs.models import Song
+from songs.models.catalogue import BACKBONE_DIM
+from songs.services.ingestion import catalogue_get_or_create
+
+GENRES = ["folk", "metal", "techno"]
+
+
+def make_songs(
+    per_genre: int = 12, unlabelled: int = 3, seed: int = 0, spread: float = 1.0
+) -> list[Song]:
+    """Analysed songs whose features form one cluster per genre (plus a few unlabelled)."""
+    rng = np.random.default_rng(seed)
+    centres = {genre: rng.normal(0, 1, BACKBONE_DIM) * 3 for genre in GENRES}
+    catalogue = catalogue_get_or_create()
+    songs = []
+    rows = [(g, centres[g]) for g in GENRES for _ in range(per_genre)]
+    rows += [("", centres[GENRES[i % 3]]) for i in range(unlabelled)]
+    for i, (genre, centre) in enumerate(rows):
+        songs.append(
+            Song(
+                catalogue=catalogue, title=f"s{i}", genre=genre, original_name=f"s{i}.wav",
+                content_sha256=secrets.token_hex(32), size_bytes=1, status=Song.Status.READY,
+                features=(centre + spread * rng.normal(0, 1, BACKBONE_DIM)).astype("float32"),
+                tag_probabilities=rng.uniform(0, 1, 50).tolist(),
+                mfcc_stats=rng.normal(0, 1, 40).astype(np.float32),
+            )
+        )  # fmt: skip
+    return Song.objects.bulk_create(songs)
+
+
+def make_embedded_songs(**kwargs) -> list[Song]:
+    """make_songs, with vectors in the (active) raw backbone embedding model."""
+    from songs.services.embeddings import backbone_model_ensure, song_embed
+
+    songs = make_songs(**kwargs)
+    backbone_model_ensure()
+    for song in songs:
+        song_embed(song=song)
+    return songs

@@ -1,0 +1,149 @@
+"""Songs go through a real Celery worker and the real musicnn model, and none gets lost."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+from django.core.files.storage import default_storage
+
+from songs.models import BackboneEmbedding, EmbeddingModel, Song, UploadBatch
+from songs.services.analysis import songs_sweep_stuck
+from songs.services.ingestion import batch_create, catalogue_get_or_create, song_create_from_file
+from tests.audio import write_tone
+from tests.processes import BASE_DIR, session_database_url
+
+
+def wait_for(song_ids, states=(Song.Status.READY, Song.Status.FAILED), timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        songs = list(Song.objects.filter(id__in=song_ids))
+        if all(song.status in states for song in songs):
+            return {song.id: song for song in songs}
+        time.sleep(0.2)
+    raise AssertionError(f"songs not finished: {[(s.id, s.status) for s in songs]}")
+
+
+def upload(tmp_path, name, **tone):
+    batch = UploadBatch.objects.first() or batch_create(
+        source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create()
+    )
+    song, _ = song_create_from_file(
+        path=write_tone(tmp_path / name, **tone), original_name=name, batch=batch
+    )
+    return song
+
+
+def test_songs_are_analysed_by_a_real_worker(celery_worker, tmp_path):
+    tone = upload(tmp_path, "tone.flac", seconds=8, sample_rate=44100, channels=2)
+    clip = upload(tmp_path, "clip.wav", seconds=0.5, freq=880)
+    truncated_path = write_tone(tmp_path / "cut.flac", seconds=20, freq=220)
+    truncated_path.write_bytes(truncated_path.read_bytes()[: truncated_path.stat().st_size // 2])
+    truncated, _ = song_create_from_file(
+        path=truncated_path, original_name="cut.flac", batch=UploadBatch.objects.get()
+    )
+    songs = wait_for([tone.id, clip.id, truncated.id])
+
+    for song in (songs[tone.id], songs[clip.id]):
+        assert song.status == Song.Status.READY, song.error
+        assert np.asarray(song.features).shape == (200,)
+        assert len(song.tag_probabilities) == 50 and 0 <= min(song.tag_probabilities) <= 1
+        assert default_storage.open(song.spectrogram.name).read(8) == b"\x89PNG\r\n\x1a\n"
+        assert song.analysed_at is not None and song.attempts == 1
+    active = EmbeddingModel.objects.get(is_active=True)
+    assert BackboneEmbedding.objects.filter(model=active).count() == 2
+
+    assert songs[truncated.id].status == Song.Status.FAILED
+    assert "cut.flac" in songs[truncated.id].error and "truncated" in songs[truncated.id].error
+
+
+def test_a_song_whose_worker_was_killed_is_analysed_again(transactional_db, tmp_path, settings):
+    """Kill a worker process in the middle of a song: the song is not lost, nor half-written."""
+    settings.ANALYSIS_PATCH_BUDGET = None  # the whole song: long enough to kill the worker in it
+    song = None
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "neuralnotes.settings.test",
+        "TEST_DATABASE_URL": session_database_url(),
+        "ANALYSIS_PATCH_BUDGET": "full",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "neuralnotes",
+            "worker",
+            "-P",
+            "solo",
+            "-l",
+            "WARNING",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        song = upload(tmp_path, "long.wav", seconds=600, sample_rate=16000, noise=0.2)
+        wait_for([song.id], states=(Song.Status.PROCESSING,), timeout=120)
+        time.sleep(1)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    song.refresh_from_db()
+    assert song.status == Song.Status.PROCESSING and song.features is None
+
+    settings.ANALYSIS_STALE_AFTER_S = 0  # as if the timeout had passed
+    assert songs_sweep_stuck()["stale"] == 1
+    settings.ANALYSIS_PATCH_BUDGET = 10
+    from celery.contrib.testing.worker import start_worker
+
+    from neuralnotes.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        song = wait_for([song.id])[song.id]
+    assert song.status == Song.Status.READY and song.attempts == 2
+
+
+UPLOAD_WITH_BROKER_DOWN = """
+import sys
+from pathlib import Path
+from songs.models import UploadBatch
+from songs.services.ingestion import batch_create, catalogue_get_or_create, song_create_from_file
+batch = batch_create(source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create())
+song, created = song_create_from_file(path=Path(sys.argv[1]), original_name="x.wav", batch=batch)
+print(song.id, created)
+"""
+
+
+def test_with_the_broker_down_the_upload_succeeds_and_the_sweep_queues_it_later(
+    transactional_db, tmp_path
+):
+    path = write_tone(tmp_path / "offline.wav")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + UPLOAD_WITH_BROKER_DOWN, path],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "neuralnotes.settings.test",
+            "TEST_DATABASE_URL": session_database_url(),
+            "TEST_REDIS_URL": "redis://127.0.0.1:9/0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "True"
+    assert "broker unreachable, song left for the sweep" in result.stderr
+    song = Song.objects.get()
+    assert song.status == Song.Status.PENDING and song.queued_at is None
+
+    assert songs_sweep_stuck() == {"stale": 0, "lost": 1}  # the broker is back
+    song.refresh_from_db()
+    assert song.queued_at is not None
