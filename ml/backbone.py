@@ -28,21 +28,12 @@ from tensorflow.core.framework import graph_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from ml.spectrogram import N_MELS, PATCH_FRAMES
+from ml.tags import MSD_TAGS
 
 # Stored alongside embeddings and standardisation statistics: a new value means re-embed.
 MODEL_VERSION = "musicnn-0.1.0/MSD_musicnn/penultimate-mean"
 EMBEDDING_DIM = 200
 
-# musicnn's configuration.MSD_LABELS, in the order of the model's 50 outputs.
-MSD_TAGS: tuple[str, ...] = (
-    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
-    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
-    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s", "chill",
-    "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic",
-    "experimental", "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country",
-    "easy listening", "sexy", "catchy", "funk", "electro", "heavy metal", "Progressive rock",
-    "60s", "rnb", "indie pop", "sad", "House", "happy",
-)  # fmt: skip
 
 _INPUT = "model/Placeholder:0"  # (batch, 187, 96) float32 log-mel patches
 _TRAINING_FLAG = "model/Placeholder_2"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Min, Q
+import random
 
-from songs.models import Song, UploadBatch
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, When
+from pgvector.django import CosineDistance
+
+from songs.models import EmbeddingModel, Song, UploadBatch
 
 
 def batch_progress(*, batch: UploadBatch) -> dict:
@@ -32,3 +37,80 @@ def batch_progress(*, batch: UploadBatch) -> dict:
         "rejected": batch.rejected,
         "duplicates": batch.duplicates,
     }
+
+
+def active_embedding_model() -> EmbeddingModel | None:
+    return EmbeddingModel.objects.filter(is_active=True).first()
+
+
+def songs_search(*, query: str, limit: int = 10) -> list[Song]:
+    """Analysed songs whose title, artist or album contains every word of ``query``; titles that
+    start with the query first."""
+    songs = Song.objects.filter(status=Song.Status.READY).select_related("catalogue")
+    for word in query.split()[:8]:
+        songs = songs.filter(
+            Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word)
+        )
+    ranked = songs.annotate(
+        starts=Case(
+            When(title__istartswith=query.strip(), then=0), default=1, output_field=IntegerField()
+        )
+    )
+    return list(ranked.order_by("starts", "title", "id")[:limit])
+
+
+def songs_similar_to(
+    *, song: Song, k: int = 10, max_distance: float | None = None
+) -> list[tuple[Song, float]]:
+    """The k nearest analysed songs by cosine distance in the active embedding model (pgvector's
+    HNSW index), nearest first, optionally no farther than ``max_distance``; never the song."""
+    model = active_embedding_model()
+    if model is None:
+        return []
+    table = model.vector_table
+    own = table.objects.filter(model=model, song=song).values_list("vector", flat=True).first()
+    if own is None:
+        return []
+    distance = CosineDistance("vector", own)
+    with transaction.atomic():
+        # Filtering by model inside an HNSW scan: let it search on until k rows pass the filter.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute("SET LOCAL hnsw.ef_search = %s", [settings.HNSW_EF_SEARCH])
+        rows = (
+            table.objects.filter(model=model, song__status=Song.Status.READY)
+            .exclude(song=song)
+            .annotate(distance=distance)
+            .order_by(distance)
+        )
+        if max_distance is not None:
+            rows = rows.filter(distance__lte=max_distance)
+        nearest = list(rows.values_list("song_id", "distance")[:k])
+    songs = Song.objects.select_related("catalogue").in_bulk([song_id for song_id, _ in nearest])
+    return sorted(((songs[sid], d) for sid, d in nearest if sid in songs), key=lambda pair: pair[1])
+
+
+def song_at_distance(
+    *, song: Song, min_distance: float, max_distance: float, seed: int | None = None
+) -> tuple[Song, float] | None:
+    """A random analysed song whose distance from ``song`` lies between the two bounds (exact
+    search: "surprise me" wants songs outside the near neighbourhood the index serves best)."""
+    model = active_embedding_model()
+    if model is None:
+        return None
+    table = model.vector_table
+    own = table.objects.filter(model=model, song=song).values_list("vector", flat=True).first()
+    if own is None:
+        return None
+    candidates = (
+        table.objects.filter(model=model, song__status=Song.Status.READY)
+        .exclude(song=song)
+        .annotate(distance=CosineDistance("vector", own))
+        .filter(distance__gte=min_distance, distance__lte=max_distance)
+    )
+    count = candidates.count()
+    if not count:
+        return None
+    index = random.Random(seed).randrange(count)
+    song_id, distance = candidates.order_by("song_id").values_list("song_id", "distance")[index]
+    return Song.objects.select_related("catalogue").get(id=song_id), distance

@@ -122,7 +122,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # three.js from the npm registry (package.json), served as ES modules under these prefixes.
+    ("vendor/three", BASE_DIR / "node_modules" / "three" / "build"),
+    (
+        "vendor/three-addons/controls",
+        BASE_DIR / "node_modules" / "three" / "examples" / "jsm" / "controls",
+    ),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
@@ -207,3 +215,6 @@ MAP_SEED = int(os.environ.get("MAP_SEED", 0))
 MAP_PERPLEXITY = float(os.environ.get("MAP_PERPLEXITY", 50))
 MAP_MAX_PROJECTED = int(os.environ.get("MAP_MAX_PROJECTED", 3000))
 MAP_REBUILD_SHARE = float(os.environ.get("MAP_REBUILD_SHARE", 0.2))
+
+# pgvector HNSW search breadth: recall@10 against exact search is printed by bench/api.py.
+HNSW_EF_SEARCH = int(os.environ.get("HNSW_EF_SEARCH", 100))

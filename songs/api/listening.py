@@ -1,0 +1,116 @@
+"""The catalogue's API for listeners: songs, search, neighbours, audio, spectrograms."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from songs.api.serializers import (
+    NeighbourOutput,
+    SimilarInput,
+    SongDetailOutput,
+    SongListOutput,
+    SurpriseInput,
+)
+from songs.models import Song
+from songs.selectors import song_at_distance, songs_search, songs_similar_to
+from songs.streaming import audio_response
+
+
+def visible_songs(request: Request):
+    """Listeners see analysed songs; catalogue managers see every song."""
+    songs = Song.objects.select_related("catalogue")
+    if request.user.has_perm("songs.manage_catalogue"):
+        return songs
+    return songs.filter(status=Song.Status.READY)
+
+
+class SongPagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+class SongListView(ListAPIView):
+    serializer_class = SongListOutput
+    pagination_class = SongPagination
+
+    def get_queryset(self):
+        """Songs, filtered by ``genre``, ``artist``, ``catalogue`` and ``search`` (words in title,
+        artist or album)."""
+        songs = visible_songs(self.request)
+        params = self.request.query_params
+        if params.get("genre"):
+            songs = songs.filter(
+                Q(genre=params["genre"]) | Q(genre="", predicted_genre=params["genre"])
+            )
+        if params.get("artist"):
+            songs = songs.filter(artist__iexact=params["artist"])
+        if params.get("catalogue"):
+            songs = songs.filter(catalogue__name=params["catalogue"])
+        for word in params.get("search", "").split()[:8]:
+            songs = songs.filter(
+                Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word)
+            )
+        return songs.order_by("artist", "album", "track_number", "title", "id")
+
+
+class SongSearchView(APIView):
+    def get(self, request: Request) -> Response:
+        """Typeahead: up to 10 analysed songs matching ``q``, titles starting with it first."""
+        query = request.query_params.get("q", "").strip()
+        songs = songs_search(query=query) if query else []
+        return Response({"results": SongListOutput(songs, many=True).data})
+
+
+class SongDetailView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        song = get_object_or_404(visible_songs(request), pk=pk)
+        return Response(SongDetailOutput(song).data)
+
+
+class SongSimilarView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        """The ``k`` nearest songs in the embedding space (cosine distance, active model),
+        optionally no farther than ``max_distance``."""
+        song = get_object_or_404(visible_songs(request), pk=pk)
+        params = SimilarInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        neighbours = songs_similar_to(song=song, **params.validated_data)
+        results = [{"song": s, "distance": d} for s, d in neighbours]
+        return Response({"song": song.id, "results": NeighbourOutput(results, many=True).data})
+
+
+class SongSurpriseView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        """A random song between ``min_distance`` and ``max_distance`` from this one: a step out
+        of the bubble of nearest neighbours."""
+        song = get_object_or_404(visible_songs(request), pk=pk)
+        params = SurpriseInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        found = song_at_distance(song=song, **params.validated_data)
+        if found is None:
+            return Response({"result": None, "message": "No song lies within those distances."})
+        return Response({"result": NeighbourOutput({"song": found[0], "distance": found[1]}).data})
+
+
+class SongAudioView(APIView):
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        """The song's original audio, with Range requests (206) so that players can seek."""
+        return audio_response(request, get_object_or_404(visible_songs(request), pk=pk))
+
+
+class SongSpectrogramView(APIView):
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        song = get_object_or_404(visible_songs(request).exclude(spectrogram=""), pk=pk)
+        response = FileResponse(
+            default_storage.open(song.spectrogram.name, "rb"), content_type="image/png"
+        )
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
