@@ -25,6 +25,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("songs.api.urls")),
     path("api/v1/", include("explorer.api.urls")),
+    path("api/v1/", include("playlists.api.urls")),
+    path("playlists/", include("playlists.urls")),
 ]
 
 handler500 = views.server_error

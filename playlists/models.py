@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Deferrable, Q
+
+from songs.models import Song
+
+
+class Playlist(models.Model):
+    """A listener's ordered list of songs. Private unless its owner shares it."""
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private"
+        LINK = "link", "anyone signed in with the link"
+        PUBLIC = "public", "every signed-in user"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlists"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_favourites = models.BooleanField(default=False)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    # Unguessable; None when no share link exists. A new token revokes the old link.
+    share_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    allow_duplicates = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_favourites", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"], condition=Q(is_favourites=True), name="one_favourites_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaylistEntry(models.Model):
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="entries")
+    # A song deleted from the catalogue leaves its playlists (the others keep their order).
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="playlist_entries")
+    position = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            # Deferred: a reorder renumbers every entry in one transaction.
+            models.UniqueConstraint(
+                fields=["playlist", "position"],
+                name="one_entry_per_position",
+                deferrable=Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.playlist_id}#{self.position}: {self.song_id}"

@@ -1,0 +1,111 @@
+"""Reads of playlists, with the privacy rule in one place: a user sees their own playlists and
+public ones; a private playlist of someone else does not exist for them (404, never 403)."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from playlists.models import Playlist, PlaylistEntry
+from songs.models import Song
+from songs.selectors import active_embedding_model, songs_similar_to
+
+
+def playlists_readable_by(user: User) -> QuerySet[Playlist]:
+    return Playlist.objects.filter(Q(owner=user) | Q(visibility=Playlist.Visibility.PUBLIC))
+
+
+def playlist_readable(*, user: User, playlist_id: int) -> Playlist:
+    playlist = playlists_readable_by(user).filter(id=playlist_id).first()
+    if playlist is None:
+        raise Http404("No such playlist.")
+    return playlist
+
+
+def playlist_owned(*, user: User, playlist_id: int) -> Playlist:
+    """For changes: only the owner; anyone else gets the same 404 as for a missing playlist."""
+    playlist = Playlist.objects.filter(owner=user, id=playlist_id).first()
+    if playlist is None:
+        raise Http404("No such playlist.")
+    return playlist
+
+
+def playlist_by_share_token(*, token: str) -> Playlist:
+    playlist = Playlist.objects.filter(
+        share_token=token, visibility=Playlist.Visibility.LINK
+    ).first()
+    if playlist is None or not token:
+        raise Http404("No such playlist.")
+    return playlist
+
+
+def playlist_entries(playlist: Playlist) -> QuerySet[PlaylistEntry]:
+    return playlist.entries.select_related("song").order_by("position", "id")
+
+
+def playlists_with_counts(user: User) -> QuerySet[Playlist]:
+    return Playlist.objects.filter(owner=user).annotate(song_count=Count("entries"))
+
+
+def favourite_song_ids(user: User) -> set[int]:
+    return set(
+        PlaylistEntry.objects.filter(
+            playlist__owner=user, playlist__is_favourites=True
+        ).values_list("song_id", flat=True)
+    )
+
+
+def songs_walk_from(*, song: Song, length: int) -> list[Song]:
+    """A playlist made from sound: start at ``song``, then each next song is the nearest (in the
+    active embedding space) to the current one that is not in the list yet."""
+    walk = [song]
+    seen = {song.id}
+    while len(walk) < length:
+        candidates = songs_similar_to(song=walk[-1], k=len(seen) + 10)
+        nearest = next((s for s, _ in candidates if s.id not in seen), None)
+        if nearest is None:
+            break
+        walk.append(nearest)
+        seen.add(nearest.id)
+    return walk
+
+
+def songs_path_between(*, start: Song, end: Song, length: int) -> list[Song]:
+    """A playlist that moves from ``start`` to ``end`` through the embedding space: step i heads
+    for the point i/(length-1) of the way from one to the other (on the unit sphere, as cosine
+    distance sees it) and takes the nearest song not used yet. Starts at start, ends at end,
+    never repeats."""
+    from pgvector.django import CosineDistance
+
+    model = active_embedding_model()
+    if model is None or start.id == end.id:
+        return [start] if start.id == end.id else []
+    table = model.vector_table
+    vectors = dict(
+        table.objects.filter(model=model, song__in=[start, end]).values_list("song_id", "vector")
+    )
+    if len(vectors) < 2:
+        return []
+    a, b = (np.asarray(vectors[s.id], dtype=np.float64) for s in (start, end))
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    path = [start]
+    used = {start.id, end.id}
+    for i in range(1, max(length, 2) - 1):
+        t = i / (length - 1)
+        target = (1 - t) * a + t * b
+        target /= np.linalg.norm(target) or 1.0
+        nearest = (
+            table.objects.filter(model=model, song__status=Song.Status.READY)
+            .exclude(song_id__in=used)
+            .order_by(CosineDistance("vector", target.tolist()))
+            .values_list("song_id", flat=True)
+            .first()
+        )
+        if nearest is None:
+            break
+        used.add(nearest)
+        path.append(Song.objects.get(id=nearest))
+    path.append(end)
+    return path

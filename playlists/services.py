@@ -1,0 +1,160 @@
+"""Writes to playlists. Every change to a playlist's entries locks the playlist row first, so two
+tabs editing at once are applied one after the other and positions stay distinct and gap-free."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F, Max
+
+from playlists.models import Playlist, PlaylistEntry
+from songs.models import Song
+
+FAVOURITES = "Favourites"
+
+
+class PlaylistError(ValueError):
+    """A change the playlist cannot take; the message says why."""
+
+
+def _locked(playlist: Playlist) -> Playlist:
+    return Playlist.objects.select_for_update().get(id=playlist.id)
+
+
+def _renumber(playlist: Playlist) -> None:
+    """Positions 0..n-1 in the current order (the unique constraint is checked at commit)."""
+    for position, entry in enumerate(
+        PlaylistEntry.objects.filter(playlist=playlist).order_by("position", "id")
+    ):
+        if entry.position != position:
+            PlaylistEntry.objects.filter(id=entry.id).update(position=position)
+
+
+def playlist_create(
+    *, owner: User, name: str, description: str = "", songs: list[Song] | None = None
+) -> Playlist:
+    name = name.strip()
+    if not name:
+        raise PlaylistError("A playlist needs a name.")
+    with transaction.atomic():
+        playlist = Playlist.objects.create(owner=owner, name=name[:200], description=description)
+        PlaylistEntry.objects.bulk_create(
+            PlaylistEntry(playlist=playlist, song=song, position=i)
+            for i, song in enumerate(songs or [])
+        )
+    return playlist
+
+
+def favourites_get_or_create(*, user: User) -> Playlist:
+    playlist, _ = Playlist.objects.get_or_create(
+        owner=user, is_favourites=True, defaults={"name": FAVOURITES}
+    )
+    return playlist
+
+
+def playlist_update(
+    *,
+    playlist: Playlist,
+    name: str | None = None,
+    description: str | None = None,
+    visibility: str | None = None,
+    allow_duplicates: bool | None = None,
+) -> Playlist:
+    if name is not None:
+        if not name.strip():
+            raise PlaylistError("A playlist needs a name.")
+        if playlist.is_favourites:
+            raise PlaylistError("Favourites keeps its name.")
+        playlist.name = name.strip()[:200]
+    if description is not None:
+        playlist.description = description
+    if visibility is not None:
+        if visibility not in Playlist.Visibility.values:
+            raise PlaylistError(f"Visibility is one of {', '.join(Playlist.Visibility.values)}.")
+        playlist.visibility = visibility
+        if visibility == Playlist.Visibility.LINK and not playlist.share_token:
+            playlist.share_token = secrets.token_urlsafe(24)
+    if allow_duplicates is not None:
+        playlist.allow_duplicates = allow_duplicates
+    playlist.save()
+    return playlist
+
+
+def playlist_share_link_renew(*, playlist: Playlist) -> Playlist:
+    """A new unguessable link; the old one stops working."""
+    playlist.visibility = Playlist.Visibility.LINK
+    playlist.share_token = secrets.token_urlsafe(24)
+    playlist.save(update_fields=["visibility", "share_token", "updated_at"])
+    return playlist
+
+
+def playlist_share_link_revoke(*, playlist: Playlist) -> Playlist:
+    playlist.share_token = None
+    if playlist.visibility == Playlist.Visibility.LINK:
+        playlist.visibility = Playlist.Visibility.PRIVATE
+    playlist.save(update_fields=["visibility", "share_token", "updated_at"])
+    return playlist
+
+
+def playlist_delete(*, playlist: Playlist) -> None:
+    if playlist.is_favourites:
+        raise PlaylistError("Favourites cannot be deleted; empty it instead.")
+    playlist.delete()
+
+
+@transaction.atomic
+def playlist_add_song(
+    *, playlist: Playlist, song: Song, position: int | None = None
+) -> PlaylistEntry:
+    """Add a song at ``position`` (default: the end). A song already in a playlist that does not
+    allow duplicates is refused."""
+    playlist = _locked(playlist)
+    entries = PlaylistEntry.objects.filter(playlist=playlist)
+    if not playlist.allow_duplicates and entries.filter(song=song).exists():
+        raise PlaylistError(f"“{song.title}” is in this playlist already.")
+    end = entries.aggregate(last=Max("position"))["last"]
+    end = 0 if end is None else end + 1
+    position = end if position is None else max(0, min(position, end))
+    entries.filter(position__gte=position).update(position=F("position") + 1)
+    entry = PlaylistEntry.objects.create(playlist=playlist, song=song, position=position)
+    _renumber(playlist)
+    entry.refresh_from_db()
+    Playlist.objects.filter(id=playlist.id).update(updated_at=entry.added_at)
+    return entry
+
+
+@transaction.atomic
+def playlist_remove_entry(*, entry: PlaylistEntry) -> None:
+    playlist = _locked(entry.playlist)
+    PlaylistEntry.objects.filter(id=entry.id).delete()
+    _renumber(playlist)
+
+
+@transaction.atomic
+def playlist_move_entry(*, entry: PlaylistEntry, position: int) -> list[PlaylistEntry]:
+    """Move one entry to ``position`` (0-based, clamped); returns the entries in their new order."""
+    playlist = _locked(entry.playlist)
+    ordered = list(PlaylistEntry.objects.filter(playlist=playlist).order_by("position", "id"))
+    moving = next((e for e in ordered if e.id == entry.id), None)
+    if moving is None:
+        raise PlaylistError("That song is no longer in the playlist.")
+    ordered.remove(moving)
+    ordered.insert(max(0, min(position, len(ordered))), moving)
+    for index, item in enumerate(ordered):
+        if item.position != index:
+            PlaylistEntry.objects.filter(id=item.id).update(position=index)
+            item.position = index
+    return ordered
+
+
+def favourite_set(*, user: User, song: Song, favourite: bool) -> bool:
+    """Add the song to or remove it from the user's Favourites; returns whether it is one now."""
+    playlist = favourites_get_or_create(user=user)
+    entry = PlaylistEntry.objects.filter(playlist=playlist, song=song).first()
+    if favourite and entry is None:
+        playlist_add_song(playlist=playlist, song=song)
+    elif not favourite and entry is not None:
+        playlist_remove_entry(entry=entry)
+    return favourite

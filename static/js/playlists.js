@@ -1,0 +1,9 @@
+// The playlists page: create a playlist and open it.
+import { api } from "./api.js";
+
+document.getElementById("new-playlist").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = new FormData(event.target).get("name");
+  const playlist = await api("POST", "/api/v1/playlists/", { name });
+  window.location.href = `/playlists/${playlist.id}/`;
+});
