@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from neuralnotes import health, views
+from neuralnotes import api_views, health, views
 
 accounts = [
     path("signup/", views.signup, name="signup"),
@@ -23,10 +24,14 @@ urlpatterns = [
     path("explore/", include("explorer.urls")),
     path("catalogue/", include("songs.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/auth/tokens/", api_views.TokenListView.as_view(), name="api-tokens"),
+    path("api/v1/auth/tokens/<int:pk>/", api_views.TokenDetailView.as_view(), name="api-token"),
     path("api/v1/", include("songs.api.urls")),
     path("api/v1/", include("explorer.api.urls")),
     path("api/v1/", include("playlists.api.urls")),
     path("playlists/", include("playlists.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler500 = views.server_error

@@ -67,11 +67,27 @@ def songs_similar_to(
     model = active_embedding_model()
     if model is None:
         return []
-    table = model.vector_table
-    own = table.objects.filter(model=model, song=song).values_list("vector", flat=True).first()
+    own = (
+        model.vector_table.objects.filter(model=model, song=song)
+        .values_list("vector", flat=True)
+        .first()
+    )
     if own is None:
         return []
-    distance = CosineDistance("vector", own)
+    return songs_near_vector(vector=own, model=model, k=k, max_distance=max_distance, exclude=song)
+
+
+def songs_near_vector(
+    *,
+    vector,
+    model: EmbeddingModel,
+    k: int = 10,
+    max_distance: float | None = None,
+    exclude: Song | None = None,
+) -> list[tuple[Song, float]]:
+    """The k analysed songs nearest to ``vector`` (in ``model``'s space), nearest first."""
+    table = model.vector_table
+    distance = CosineDistance("vector", vector)
     with transaction.atomic():
         # Filtering by model inside an HNSW scan: let it search on until k rows pass the filter.
         with connection.cursor() as cursor:
@@ -79,10 +95,11 @@ def songs_similar_to(
             cursor.execute("SET LOCAL hnsw.ef_search = %s", [settings.HNSW_EF_SEARCH])
         rows = (
             table.objects.filter(model=model, song__status=Song.Status.READY)
-            .exclude(song=song)
             .annotate(distance=distance)
             .order_by(distance)
         )
+        if exclude is not None:
+            rows = rows.exclude(song=exclude)
         if max_distance is not None:
             rows = rows.filter(distance__lte=max_distance)
         nearest = list(rows.values_list("song_id", "distance")[:k])

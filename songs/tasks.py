@@ -59,3 +59,16 @@ def sweep_stuck_songs() -> dict[str, int]:
 def _warm_up(**_: object) -> None:
     """Load the backbone when a worker process starts, not when its first song arrives."""
     analysis.worker_backbone()
+
+
+@shared_task(acks_late=True)
+def embed_clip(storage_name: str) -> dict:
+    """A listener's clip, as a vector of the active embedding model (query by example)."""
+    from songs.services.clips import clip_embed
+    from songs.services.ingestion import RejectedFile
+
+    try:
+        model, vector = clip_embed(storage_name=storage_name)
+    except RejectedFile as exc:  # an answer for the listener, not a failure of the task
+        return {"error": str(exc)}
+    return {"model": model.id, "vector": vector.tolist()}

@@ -44,3 +44,11 @@ def celery_worker(transactional_db, django_db_serialized_rollback):
     celery_app.control.purge()  # messages an earlier test queued are not this test's
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counts live in the cache: no test inherits another's requests."""
+    from django.core.cache import cache
+
+    cache.clear()

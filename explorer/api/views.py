@@ -1,9 +1,11 @@
 from django.http import HttpResponse
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from explorer.selectors import active_map, map_etag, map_points_packed, map_summary
+from neuralnotes.api import IsCatalogueManager
 
 
 class MapView(APIView):
@@ -13,6 +15,17 @@ class MapView(APIView):
         if version is None:
             return Response({"map": None, "message": "No map yet: no song has been analysed."})
         return Response({"map": map_summary(version)})
+
+
+class MapRebuildView(APIView):
+    permission_classes = [IsCatalogueManager]
+
+    def post(self, request: Request) -> Response:
+        """Build a new full map on a worker (one build at a time; the old map stays until then)."""
+        from explorer.tasks import build_map
+
+        task = build_map.delay()
+        return Response({"task": task.id}, status=status.HTTP_202_ACCEPTED)
 
 
 class MapPointsView(APIView):

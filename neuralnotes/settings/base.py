@@ -65,7 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -140,12 +141,31 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every web process: API throttling counts requests here.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "",  # set from REDIS_URL by each environment's settings
+        "KEY_PREFIX": "neuralnotes",
+    }
+}
+
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "neuralnotes.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("THROTTLE_USER", "6000/minute"),
+        "sign-in": os.environ.get("THROTTLE_SIGN_IN", "10/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "neuralnotes.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -191,6 +211,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # "full" analyses every patch. bench/embed.py measured how close 10 gets to the full song.
 _patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "10")
 ANALYSIS_PATCH_BUDGET = None if _patch_budget == "full" else int(_patch_budget)
+# Query by example: a listener's clip is analysed on a worker while the request waits.
+CLIP_MAX_SECONDS = 30
+CLIP_MAX_BYTES = 20 * 1024**2
+CLIP_TIMEOUT_S = int(os.environ.get("CLIP_TIMEOUT_S", 60))
 ANALYSIS_TF_THREADS = int(os.environ.get("ANALYSIS_TF_THREADS", 2))
 # A song "processing" for longer than this lost its worker and is queued again; one whose
 # analysis was interrupted this many times is marked failed instead.
@@ -215,6 +239,17 @@ MAP_SEED = int(os.environ.get("MAP_SEED", 0))
 MAP_PERPLEXITY = float(os.environ.get("MAP_PERPLEXITY", 50))
 MAP_MAX_PROJECTED = int(os.environ.get("MAP_MAX_PROJECTED", 3000))
 MAP_REBUILD_SHARE = float(os.environ.get("MAP_REBUILD_SHARE", 0.2))
+
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 30))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Neural Notes API",
+    "DESCRIPTION": "Music discovery by sound: songs, neighbours, the 3D map, playlists, uploads.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from this server: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # pgvector HNSW search breadth: recall@10 against exact search is printed by bench/api.py.
 HNSW_EF_SEARCH = int(os.environ.get("HNSW_EF_SEARCH", 100))

@@ -19,3 +19,4 @@ if not DATABASES:
 
 REDIS_URL = REDIS_URL or embedded.redis_url(VAR_DIR / "redis")
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+CACHES["default"]["LOCATION"] = embedded.redis_py_url(REDIS_URL)  # noqa: F405

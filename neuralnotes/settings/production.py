@@ -4,6 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from neuralnotes import embedded
+
 from .base import *  # noqa: F403
 from .base import database_from_url, env_bool
 
@@ -20,6 +22,7 @@ ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": database_from_url(required("DATABASE_URL"))}
 REDIS_URL = required("REDIS_URL")
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+CACHES["default"]["LOCATION"] = embedded.redis_py_url(REDIS_URL)  # noqa: F405
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 if env_bool("BEHIND_TLS_PROXY", True):

@@ -6,8 +6,11 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -114,3 +117,38 @@ class SongSpectrogramView(APIView):
         )
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+class ClipInput(serializers.Serializer):
+    file = serializers.FileField()
+    k = serializers.IntegerField(min_value=1, max_value=100, default=10)
+
+
+class SimilarToClipView(APIView):
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request) -> Response:
+        """Upload up to 30 s of audio; get the nearest catalogue songs (query by example).
+        The clip is analysed at once and not kept."""
+        from songs.api.views import uploaded_path
+        from songs.services.clips import ClipServiceUnavailable, songs_like_clip
+        from songs.services.ingestion import RejectedFile
+
+        data = ClipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        uploaded = data.validated_data["file"]
+        try:
+            with uploaded_path(uploaded) as path:
+                neighbours = songs_like_clip(
+                    path=path, original_name=uploaded.name, k=data.validated_data["k"]
+                )
+        except RejectedFile as exc:
+            raise ValidationError({"file": [str(exc)]}) from exc
+        except ClipServiceUnavailable as exc:
+            return Response(
+                {"error": {"code": "unavailable", "message": str(exc), "fields": {}}},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "60"},
+            )
+        results = [{"song": s, "distance": d} for s, d in neighbours]
+        return Response({"results": NeighbourOutput(results, many=True).data})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from songs.api import listening, views
+from songs.api import embedding_models, listening, views
 
 app_name = "songs-api"
 urlpatterns = [
@@ -9,8 +9,16 @@ urlpatterns = [
     path("batches/<int:pk>/files/", views.BatchFilesView.as_view(), name="batch-files"),
     path("uploads/", views.UploadView.as_view(), name="upload"),
     path("songs/<int:pk>/retry/", views.SongRetryView.as_view(), name="song-retry"),
+    path("models/", embedding_models.EmbeddingModelListView.as_view(), name="model-list"),
+    path("models/train/", embedding_models.GenreModelTrainView.as_view(), name="model-train"),
+    path(
+        "models/<int:pk>/activate/",
+        embedding_models.EmbeddingModelActivateView.as_view(),
+        name="model-activate",
+    ),
     path("songs/", listening.SongListView.as_view(), name="song-list"),
     path("songs/search/", listening.SongSearchView.as_view(), name="song-search"),
+    path("songs/similar-to-clip/", listening.SimilarToClipView.as_view(), name="similar-to-clip"),
     path("songs/<int:pk>/", listening.SongDetailView.as_view(), name="song-detail"),
     path("songs/<int:pk>/similar/", listening.SongSimilarView.as_view(), name="song-similar"),
     path("songs/<int:pk>/surprise/", listening.SongSurpriseView.as_view(), name="song-surprise"),

@@ -1,0 +1,73 @@
+"""Expiring API tokens for mobile clients: ``Authorization: Token <key>`` (or ``Bearer``)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from neuralnotes.models import ApiToken
+
+# Writing last_used_at on every request would turn reads into writes; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the record and the key, which is not stored anywhere."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        key_hash=_hash(key),
+        prefix=key[:8],
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, key
+
+
+def api_token_for_credentials(
+    *, username: str, password: str, name: str = ""
+) -> tuple[ApiToken, str]:
+    user = authenticate(username=username, password=password)
+    if user is None:
+        raise exceptions.AuthenticationFailed("Wrong username or password.")
+    return api_token_create(user=user, name=name)
+
+
+class ExpiringTokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].decode(errors="replace").lower() not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "The Authorization header needs exactly one token."
+            )
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=_hash(parts[1].decode(errors="replace")))
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        now = timezone.now()
+        if token.expires_at <= now:
+            raise exceptions.AuthenticationFailed("This token has expired; sign in for a new one.")
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(id=token.id).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return "Token"

@@ -1,0 +1,72 @@
+"""Staff: the embedding model versions, their metrics, training and activation."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from neuralnotes.api import IsCatalogueManager
+from songs.models import EmbeddingModel
+from songs.services.embeddings import EmbeddingModelError, embedding_model_activate
+
+
+class EmbeddingModelOutput(serializers.ModelSerializer):
+    dimension = serializers.IntegerField()
+
+    class Meta:
+        model = EmbeddingModel
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "state",
+            "is_active",
+            "dimension",
+            "genres",
+            "metrics",
+            "created_at",
+        ]
+
+
+class TrainInput(serializers.Serializer):
+    seed = serializers.IntegerField(default=0)
+    activate = serializers.BooleanField(default=False)
+
+
+class EmbeddingModelListView(APIView):
+    permission_classes = [IsCatalogueManager]
+
+    def get(self, request: Request) -> Response:
+        """Every embedding model version, the active one marked, with the genre heads' held-out
+        accuracy, macro-F1 and confusion matrix."""
+        return Response(
+            {"results": EmbeddingModelOutput(EmbeddingModel.objects.all(), many=True).data}
+        )
+
+
+class GenreModelTrainView(APIView):
+    permission_classes = [IsCatalogueManager]
+
+    def post(self, request: Request) -> Response:
+        """Train a genre head on the labelled songs, on a worker; the new version appears in the
+        list when done (its refusal, e.g. too few labelled songs, in the worker's log)."""
+        from songs.tasks import train_genre_model
+
+        data = TrainInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = train_genre_model.delay(**data.validated_data)
+        return Response({"task": task.id}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmbeddingModelActivateView(APIView):
+    permission_classes = [IsCatalogueManager]
+
+    def post(self, request: Request, pk: int) -> Response:
+        """Make this version the one search and the map use (the map is rebuilt for it)."""
+        try:
+            model = embedding_model_activate(model=get_object_or_404(EmbeddingModel, pk=pk))
+        except EmbeddingModelError as exc:
+            raise ValidationError({"detail": [str(exc)]}) from exc
+        return Response(EmbeddingModelOutput(model).data)
