@@ -14,7 +14,7 @@ scored 0.657. The penultimate layer keeps what the tags were learnt from without
 into 50 tag names; the mean is as good as richer pooling and is a running sum, so a song's
 analysis keeps no per-patch state.
 
-A process that has loaded and run the model holds about 1.1 GB resident (TensorFlow's import
+A process that has loaded and run the model holds about 1.2 GB resident (TensorFlow's import
 alone is 0.6 GB; oneDNN's kernels, 4x faster here than TensorFlow's own, add the rest).
 """
 

@@ -55,7 +55,11 @@ def _project(x: np.ndarray, *, method: str, seed: int, perplexity: float) -> np.
         import umap
 
         reducer = umap.UMAP(
-            n_components=3, n_neighbors=min(15, n - 1), metric="cosine", random_state=seed
+            n_components=3,
+            n_neighbors=min(15, n - 1),
+            metric="cosine",
+            random_state=seed,
+            n_jobs=1,  # a seed makes UMAP single-threaded anyway; saying so avoids its warning
         )
         return reducer.fit_transform(x).astype(np.float32)
     if method != "tsne":

@@ -46,6 +46,13 @@ def test_a_clustered_catalogue_gets_a_faithful_map(db):
     assert len(version.cluster_names) >= 2
 
 
+def test_umap_is_the_alternative_method(db):
+    make_embedded_songs(per_genre=10, unlabelled=0)
+    version = map_build(method="umap", seed=0)
+    assert version.method == "umap" and version.song_count == 30
+    assert version.trustworthiness > 0.8
+
+
 def test_the_same_seed_gives_the_same_map(db):
     make_embedded_songs(per_genre=8, unlabelled=0)
     first = list(
