@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.fft
 
 from ml.audio import AudioInfo, probe, read_windows, stream_mono
 from ml.spectrogram import (
@@ -53,6 +54,9 @@ class SongAnalysis:
     channels: int  # of the file
     patches_analysed: int
     patches_in_song: int  # 3-second patches in the whole song (at least 1)
+    # (40,) float32: mean and standard deviation over the analysed frames of 20 MFCCs (the DCT
+    # of the log-mel frames) - the plain baseline that evaluate_embeddings measures the CNN by.
+    mfcc_stats: np.ndarray
 
 
 def analyse_file(
@@ -142,6 +146,7 @@ class _PatchMeanPool:
         self.count = 0
         self.feature_sum: np.ndarray | float = 0.0
         self.tag_sum: np.ndarray | float = 0.0
+        self.mfcc = MfccMoments()
 
     def add(self, patches: np.ndarray) -> None:
         """Queue (n, 187, 96) patches; run every full batch now, keep the rest for later."""
@@ -158,7 +163,9 @@ class _PatchMeanPool:
             self.pending = []
 
     def _run(self, patches: list[np.ndarray]) -> None:
-        features, tags = self.backbone.predict(np.stack(patches))
+        stacked = np.stack(patches)
+        self.mfcc.push(stacked.reshape(-1, stacked.shape[-1]))
+        features, tags = self.backbone.predict(stacked)
         self.feature_sum = self.feature_sum + features.sum(axis=0, dtype=np.float64)
         self.tag_sum = self.tag_sum + tags.sum(axis=0, dtype=np.float64)
         self.count += len(patches)
@@ -175,4 +182,32 @@ class _PatchMeanPool:
             channels=info.channels,
             patches_analysed=self.count,
             patches_in_song=patches_in_song,
+            mfcc_stats=self.mfcc.result(),
         )
+
+
+MFCC_COEFFICIENTS = 20
+
+
+class MfccMoments:
+    """Running mean and standard deviation of MFCCs over log-mel frames, in O(1) memory."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.total = np.zeros(MFCC_COEFFICIENTS)
+        self.squares = np.zeros(MFCC_COEFFICIENTS)
+
+    def push(self, log_mel_frames: np.ndarray) -> None:
+        """log_mel_frames: (n, 96) float32 log-mel."""
+        coefficients = scipy.fft.dct(
+            log_mel_frames.astype(np.float64), type=2, norm="ortho", axis=1
+        )
+        coefficients = coefficients[:, :MFCC_COEFFICIENTS]
+        self.frames += len(coefficients)
+        self.total += coefficients.sum(axis=0)
+        self.squares += (coefficients**2).sum(axis=0)
+
+    def result(self) -> np.ndarray:
+        mean = self.total / max(self.frames, 1)
+        std = np.sqrt(np.maximum(self.squares / max(self.frames, 1) - mean**2, 0))
+        return np.concatenate([mean, std]).astype(np.float32)

@@ -124,7 +124,7 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
             return locked  # retried or deleted meanwhile: someone else decided
         locked.features = analysis.embedding
         locked.tag_probabilities = analysis.tag_probabilities.tolist()
-        locked.mfcc_stats = getattr(analysis, "mfcc_stats", None)
+        locked.mfcc_stats = analysis.mfcc_stats
         locked.duration_s = analysis.duration_s
         locked.sample_rate = analysis.sample_rate
         locked.channels = analysis.channels

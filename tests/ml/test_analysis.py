@@ -184,3 +184,18 @@ def test_unreadable_files_raise_domain_errors(backbone, synth, write_audio, tmp_
         with pytest.raises(error, match=message) as raised:
             analyse_file(path, backbone=backbone, patch_budget=None)
         assert str(raised.value).startswith(path.name)
+
+
+def test_mfcc_moments_match_a_direct_computation():
+    import scipy.fft
+
+    from ml.analysis import MfccMoments
+
+    rng = np.random.default_rng(0)
+    frames = rng.uniform(0, 3, (500, 96)).astype(np.float32)
+    moments = MfccMoments()
+    for chunk in np.array_split(frames, 7):
+        moments.push(chunk)
+    direct = scipy.fft.dct(frames.astype(np.float64), type=2, norm="ortho", axis=1)[:, :20]
+    expected = np.concatenate([direct.mean(axis=0), direct.std(axis=0)])
+    assert np.allclose(moments.result(), expected, atol=1e-4)

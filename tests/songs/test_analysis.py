@@ -49,6 +49,7 @@ def test_songs_are_analysed_by_a_real_worker(celery_worker, tmp_path):
     for song in (songs[tone.id], songs[clip.id]):
         assert song.status == Song.Status.READY, song.error
         assert np.asarray(song.features).shape == (200,)
+        assert np.asarray(song.mfcc_stats).shape == (40,)
         assert len(song.tag_probabilities) == 50 and 0 <= min(song.tag_probabilities) <= 1
         assert default_storage.open(song.spectrogram.name).read(8) == b"\x89PNG\r\n\x1a\n"
         assert song.analysed_at is not None and song.attempts == 1
