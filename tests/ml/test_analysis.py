@@ -199,3 +199,14 @@ def test_mfcc_moments_match_a_direct_computation():
     direct = scipy.fft.dct(frames.astype(np.float64), type=2, norm="ortho", axis=1)[:, :20]
     expected = np.concatenate([direct.mean(axis=0), direct.std(axis=0)])
     assert np.allclose(moments.result(), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("budget", [None, 10])
+def test_a_truncated_mp3_is_rejected_as_truncated(tmp_path, backbone, budget):
+    from tests.audio import write_tone
+
+    whole = write_tone(tmp_path / "whole.mp3", seconds=30, sample_rate=44100).read_bytes()
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InvalidAudio, match=r"cut\.mp3: the file is truncated"):
+        analyse_file(cut, backbone=backbone, patch_budget=budget)
