@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 # TensorFlow's start-up chatter (CPU features, oneDNN) is not the log of this platform.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -225,6 +226,11 @@ ANALYSIS_REQUEUE_AFTER_S = int(os.environ.get("ANALYSIS_REQUEUE_AFTER_S", 6 * 36
 # Once this many songs are analysed, the backbone's standardisation is fitted on them.
 STANDARDISE_AFTER_SONGS = int(os.environ.get("STANDARDISE_AFTER_SONGS", 50))
 
+# The health check's round trip has a queue of its own: workers take from both queues in turn, so
+# it is answered after at most one song even when thousands of songs are waiting.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("health"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"neuralnotes.tasks.worker_database_check": {"queue": "health"}}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-songs": {"task": "songs.tasks.sweep_stuck_songs", "schedule": 60.0},
