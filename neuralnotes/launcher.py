@@ -191,7 +191,8 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 
 def main() -> int:
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    # SIGINT too: a shell that starts a job in the background makes it ignore Ctrl-C's signal.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on_signal)
     try:
         run(os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000")))
