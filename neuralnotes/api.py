@@ -1,6 +1,7 @@
 """What every API endpoint shares: the error format and the role permissions."""
 
-from rest_framework import exceptions, permissions
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,3 +31,38 @@ class IsCatalogueManager(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.has_perm("songs.manage_catalogue"))
+
+
+class ErrorBody(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable, e.g. invalid, not_found, throttled.")
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        help_text="For 400: the messages by field name (nested for nested fields); else empty."
+    )
+
+
+class ErrorOutput(serializers.Serializer):
+    """The body of every error answer (what exception_handler makes)."""
+
+    error = ErrorBody()
+
+
+_ERROR_MEANINGS = {
+    400: "Invalid request: the messages are in error.fields.",
+    401: "Not signed in, or the token is invalid or has expired.",
+    403: "Signed in, but this needs a catalogue manager.",
+    404: "No such object, or not one you may see.",
+    415: "The request's Content-Type is not one this endpoint reads.",
+    429: "Too many requests: wait the seconds in the Retry-After header.",
+    503: "A worker could not do it just now: try again after Retry-After seconds.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """The documented error answers of an endpoint, for extend_schema(responses=...): the
+    statuses given plus 401 and 429, which every endpoint can answer (each one authenticates,
+    even sign-in when a bad Authorization header is sent, and each one is throttled)."""
+    return {
+        code: OpenApiResponse(ErrorOutput, description=_ERROR_MEANINGS[code])
+        for code in sorted({*statuses, 401, 429})
+    }

@@ -1,12 +1,14 @@
 """API endpoints of the platform itself: tokens for mobile clients."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from neuralnotes.api import error_responses
 from neuralnotes.models import ApiToken
 from neuralnotes.tokens import api_token_for_credentials
 
@@ -41,10 +43,24 @@ class TokenListView(APIView):
 
         return [ScopedRateThrottle()] if self.request.method == "POST" else super().get_throttles()
 
+    @extend_schema(
+        operation_id="auth_tokens_list",
+        tags=["auth"],
+        responses={
+            200: inline_serializer("TokenList", fields={"results": TokenOutput(many=True)}),
+            **error_responses(),
+        },
+    )
     def get(self, request: Request) -> Response:
         """Your tokens (never their keys)."""
         return Response({"results": TokenOutput(request.user.api_tokens.all(), many=True).data})
 
+    @extend_schema(
+        operation_id="auth_tokens_create",
+        tags=["auth"],
+        request=TokenInput,
+        responses={201: NewTokenOutput, **error_responses(400, 415)},
+    )
     def post(self, request: Request) -> Response:
         """Sign in with username and password; the answer holds the token, shown only this once."""
         data = TokenInput(data=request.data)
@@ -55,6 +71,11 @@ class TokenListView(APIView):
 
 
 class TokenDetailView(APIView):
+    @extend_schema(
+        operation_id="auth_tokens_destroy",
+        tags=["auth"],
+        responses={204: OpenApiResponse(description="Revoked."), **error_responses(404)},
+    )
     def delete(self, request: Request, pk: int) -> Response:
         """Revoke one of your tokens."""
         get_object_or_404(ApiToken, pk=pk, user=request.user).delete()

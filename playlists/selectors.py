@@ -3,6 +3,8 @@ public ones; a private playlist of someone else does not exist for them (404, ne
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
@@ -11,6 +13,8 @@ from django.http import Http404
 from playlists.models import Playlist, PlaylistEntry
 from songs.models import Song
 from songs.selectors import active_embedding_model, songs_similar_to
+
+SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def playlists_readable_by(user: User) -> QuerySet[Playlist]:
@@ -33,10 +37,13 @@ def playlist_owned(*, user: User, playlist_id: int) -> Playlist:
 
 
 def playlist_by_share_token(*, token: str) -> Playlist:
+    # Tokens are URL-safe base64; anything else (a NUL byte, say) matches nothing by definition.
+    if not SHARE_TOKEN.fullmatch(token):
+        raise Http404("No such playlist.")
     playlist = Playlist.objects.filter(
         share_token=token, visibility=Playlist.Visibility.LINK
     ).first()
-    if playlist is None or not token:
+    if playlist is None:
         raise Http404("No such playlist.")
     return playlist
 

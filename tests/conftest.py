@@ -34,6 +34,9 @@ def admin_user(db) -> User:
     return User.objects.create_superuser("ada", password=PASSWORD)
 
 
+# Every test that commits (transaction=True, live_server, celery_worker) also asks for a
+# serialized rollback: without it, the flush after such a test re-creates content types with new
+# ids, and the next serialized restore then collides with them.
 @pytest.fixture
 def celery_worker(transactional_db, django_db_serialized_rollback):
     """A real Celery worker consuming from the test Redis, in a thread of this process (so it

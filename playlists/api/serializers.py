@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from playlists.models import Playlist, PlaylistEntry
@@ -37,6 +38,7 @@ class PlaylistDetailOutput(PlaylistOutput):
     class Meta(PlaylistOutput.Meta):
         fields = [*PlaylistOutput.Meta.fields, "entries"]
 
+    @extend_schema_field(EntryOutput(many=True))
     def get_entries(self, playlist: Playlist) -> list:
         from playlists.selectors import playlist_entries
 
@@ -52,7 +54,7 @@ class PlaylistInput(serializers.Serializer):
 class PlaylistUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    visibility = serializers.ChoiceField(choices=Playlist.Visibility.values, required=False)
+    visibility = serializers.ChoiceField(choices=Playlist.Visibility.choices, required=False)
     allow_duplicates = serializers.BooleanField(required=False)
 
 
@@ -69,3 +71,27 @@ class GenerateInput(serializers.Serializer):
     start = serializers.IntegerField()
     end = serializers.IntegerField(required=False)
     length = serializers.IntegerField(min_value=2, max_value=100, default=10)
+
+
+class FavouriteOutput(serializers.Serializer):
+    song = serializers.IntegerField()
+    favourite = serializers.BooleanField()
+
+
+class ExportedSongOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    artist = serializers.CharField()
+    album = serializers.CharField()
+    genre = serializers.CharField()
+    duration_s = serializers.FloatField(allow_null=True)
+
+
+class PlaylistExportOutput(serializers.Serializer):
+    """What playlists.exports.playlist_json writes (documents export.json)."""
+
+    name = serializers.CharField()
+    description = serializers.CharField()
+    owner = serializers.CharField()
+    songs = ExportedSongOutput(many=True)

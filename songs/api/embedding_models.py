@@ -1,13 +1,15 @@
 """Staff: the embedding model versions, their metrics, training and activation."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from neuralnotes.api import IsCatalogueManager
+from neuralnotes.api import IsCatalogueManager, error_responses
+from songs.api.serializers import QueuedTaskOutput
 from songs.models import EmbeddingModel
 from songs.services.embeddings import EmbeddingModelError, embedding_model_activate
 
@@ -38,6 +40,16 @@ class TrainInput(serializers.Serializer):
 class EmbeddingModelListView(APIView):
     permission_classes = [IsCatalogueManager]
 
+    @extend_schema(
+        operation_id="models_list",
+        tags=["catalogue"],
+        responses={
+            200: inline_serializer(
+                "EmbeddingModelList", fields={"results": EmbeddingModelOutput(many=True)}
+            ),
+            **error_responses(403),
+        },
+    )
     def get(self, request: Request) -> Response:
         """Every embedding model version, the active one marked, with the genre heads' held-out
         accuracy, macro-F1 and confusion matrix."""
@@ -49,6 +61,15 @@ class EmbeddingModelListView(APIView):
 class GenreModelTrainView(APIView):
     permission_classes = [IsCatalogueManager]
 
+    @extend_schema(
+        operation_id="models_train",
+        tags=["catalogue"],
+        request=TrainInput,
+        responses={
+            202: QueuedTaskOutput,
+            **error_responses(400, 403, 415),
+        },
+    )
     def post(self, request: Request) -> Response:
         """Train a genre head on the labelled songs, on a worker; the new version appears in the
         list when done (its refusal, e.g. too few labelled songs, in the worker's log)."""
@@ -63,6 +84,12 @@ class GenreModelTrainView(APIView):
 class EmbeddingModelActivateView(APIView):
     permission_classes = [IsCatalogueManager]
 
+    @extend_schema(
+        operation_id="models_activate",
+        tags=["catalogue"],
+        request=None,
+        responses={200: EmbeddingModelOutput, **error_responses(400, 403, 404)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Make this version the one search and the map use (the map is rebuilt for it)."""
         try:

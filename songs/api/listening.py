@@ -6,6 +6,14 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -15,12 +23,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from neuralnotes.api import error_responses
 from songs.api.serializers import (
     NeighbourOutput,
     SimilarInput,
     SongDetailOutput,
     SongListOutput,
     SurpriseInput,
+    UploadedFileField,
 )
 from songs.models import Song
 from songs.selectors import song_at_distance, songs_search, songs_similar_to
@@ -40,6 +50,31 @@ class SongPagination(LimitOffsetPagination):
     max_limit = 500
 
 
+def _query(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.QUERY, description=description)
+
+
+_AUDIO = OpenApiResponse(
+    OpenApiTypes.BINARY,
+    description="The audio bytes: audio/* by the file's format (octet-stream if unknown).",
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="songs_list",
+        tags=["songs"],
+        description="Songs (listeners: analysed ones only), by artist, album and track, filtered "
+        "by the parameters below.",
+        parameters=[
+            _query("genre", "A genre: its label, or the genre predicted for unlabelled songs."),
+            _query("artist", "An artist's exact name (case-insensitive)."),
+            _query("catalogue", "A catalogue's name."),
+            _query("search", "Words that must each be in the title, artist or album."),
+        ],
+        responses={200: SongListOutput(many=True), **error_responses()},
+    )
+)
 class SongListView(ListAPIView):
     serializer_class = SongListOutput
     pagination_class = SongPagination
@@ -48,7 +83,9 @@ class SongListView(ListAPIView):
         """Songs, filtered by ``genre``, ``artist``, ``catalogue`` and ``search`` (words in title,
         artist or album)."""
         songs = visible_songs(self.request)
-        params = self.request.query_params
+        # PostgreSQL text cannot hold NUL (a filter with one was a 500); DRF's SearchFilter
+        # strips it too.
+        params = {k: v.replace("\x00", "") for k, v in self.request.query_params.items()}
         if params.get("genre"):
             songs = songs.filter(
                 Q(genre=params["genre"]) | Q(genre="", predicted_genre=params["genre"])
@@ -65,20 +102,52 @@ class SongListView(ListAPIView):
 
 
 class SongSearchView(APIView):
+    @extend_schema(
+        operation_id="songs_search",
+        tags=["songs"],
+        parameters=[_query("q", "What the listener typed; no q, no results.")],
+        responses={
+            200: inline_serializer(
+                "SongSearchOutput", fields={"results": SongListOutput(many=True)}
+            ),
+            **error_responses(),
+        },
+    )
     def get(self, request: Request) -> Response:
         """Typeahead: up to 10 analysed songs matching ``q``, titles starting with it first."""
-        query = request.query_params.get("q", "").strip()
+        query = request.query_params.get("q", "").replace("\x00", "").strip()  # as SongListView
         songs = songs_search(query=query) if query else []
         return Response({"results": SongListOutput(songs, many=True).data})
 
 
 class SongDetailView(APIView):
+    @extend_schema(
+        operation_id="songs_retrieve",
+        tags=["songs"],
+        description="One song (listeners: analysed songs only).",
+        responses={200: SongDetailOutput, **error_responses(404)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         song = get_object_or_404(visible_songs(request), pk=pk)
         return Response(SongDetailOutput(song).data)
 
 
 class SongSimilarView(APIView):
+    @extend_schema(
+        operation_id="songs_similar",
+        tags=["songs"],
+        parameters=[SimilarInput],
+        responses={
+            200: inline_serializer(
+                "SongSimilarOutput",
+                fields={
+                    "song": serializers.IntegerField(),
+                    "results": NeighbourOutput(many=True),
+                },
+            ),
+            **error_responses(400, 404),
+        },
+    )
     def get(self, request: Request, pk: int) -> Response:
         """The ``k`` nearest songs in the embedding space (cosine distance, active model),
         optionally no farther than ``max_distance``."""
@@ -91,6 +160,23 @@ class SongSimilarView(APIView):
 
 
 class SongSurpriseView(APIView):
+    @extend_schema(
+        operation_id="songs_surprise",
+        tags=["songs"],
+        parameters=[SurpriseInput],
+        responses={
+            200: inline_serializer(
+                "SongSurpriseOutput",
+                fields={
+                    "result": NeighbourOutput(allow_null=True),
+                    "message": serializers.CharField(
+                        required=False, help_text="Only when no song lies within the distances."
+                    ),
+                },
+            ),
+            **error_responses(400, 404),
+        },
+    )
     def get(self, request: Request, pk: int) -> Response:
         """A random song between ``min_distance`` and ``max_distance`` from this one: a step out
         of the bubble of nearest neighbours."""
@@ -104,12 +190,48 @@ class SongSurpriseView(APIView):
 
 
 class SongAudioView(APIView):
+    @extend_schema(
+        operation_id="songs_audio",
+        tags=["songs"],
+        parameters=[
+            OpenApiParameter(
+                "Range",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="One byte range, e.g. bytes=0-65535, bytes=1000- or bytes=-500.",
+            ),
+            OpenApiParameter(
+                "Content-Range",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[206, 416],
+                description="206: bytes START-END/SIZE; 416: bytes */SIZE.",
+            ),
+        ],
+        responses={
+            (200, "audio/*"): _AUDIO,
+            (200, "application/octet-stream"): _AUDIO,
+            (206, "audio/*"): _AUDIO,
+            (206, "application/octet-stream"): _AUDIO,
+            416: OpenApiResponse(description="The range lies outside the file (no body)."),
+            **error_responses(404),
+        },
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         """The song's original audio, with Range requests (206) so that players can seek."""
         return audio_response(request, get_object_or_404(visible_songs(request), pk=pk))
 
 
 class SongSpectrogramView(APIView):
+    @extend_schema(
+        operation_id="songs_spectrogram",
+        tags=["songs"],
+        description="The song's log-mel spectrogram as a PNG image (404 until it is analysed).",
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="PNG image."),
+            **error_responses(404),
+        },
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         song = get_object_or_404(visible_songs(request).exclude(spectrogram=""), pk=pk)
         response = FileResponse(
@@ -120,13 +242,24 @@ class SongSpectrogramView(APIView):
 
 
 class ClipInput(serializers.Serializer):
-    file = serializers.FileField()
+    file = UploadedFileField()
     k = serializers.IntegerField(min_value=1, max_value=100, default=10)
 
 
 class SimilarToClipView(APIView):
     parser_classes = [MultiPartParser]
 
+    @extend_schema(
+        operation_id="songs_similar_to_clip",
+        tags=["songs"],
+        request=ClipInput,
+        responses={
+            200: inline_serializer(
+                "SimilarToClipOutput", fields={"results": NeighbourOutput(many=True)}
+            ),
+            **error_responses(400, 415, 503),
+        },
+    )
     def post(self, request: Request) -> Response:
         """Upload up to 30 s of audio; get the nearest catalogue songs (query by example).
         The clip is analysed at once and not kept."""

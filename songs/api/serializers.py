@@ -1,7 +1,15 @@
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from songs.models import Catalogue, Song, UploadBatch
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadedFileField(serializers.FileField):
+    """A file sent in a multipart request. Behaves as FileField; the schema says "binary" where
+    it would otherwise describe a file field as the URL it has in answers."""
 
 
 class SongOutput(serializers.ModelSerializer):
@@ -14,6 +22,35 @@ class SongOutput(serializers.ModelSerializer):
             "duration_s", "sample_rate", "channels", "audio_format", "status", "error",
             "predicted_genre", "predicted_genre_probability", "created_at", "analysed_at",
         ]  # fmt: skip
+
+
+class SongCountsOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    processing = serializers.IntegerField()
+    ready = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class RejectedFileOutput(serializers.Serializer):
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class DuplicateFileOutput(serializers.Serializer):
+    name = serializers.CharField()
+    song_id = serializers.IntegerField()
+
+
+class BatchProgressOutput(serializers.Serializer):
+    """What songs.selectors.batch_progress answers (documents BatchOutput.progress)."""
+
+    counts = SongCountsOutput()
+    songs_per_minute = serializers.FloatField(allow_null=True)
+    minutes_left = serializers.FloatField(allow_null=True)
+    finished = serializers.BooleanField()
+    rejected = RejectedFileOutput(many=True)
+    duplicates = DuplicateFileOutput(many=True)
 
 
 class BatchInput(serializers.Serializer):
@@ -30,6 +67,7 @@ class BatchOutput(serializers.ModelSerializer):
         model = UploadBatch
         fields = ["id", "url", "name", "source", "catalogue", "created_at", "progress"]
 
+    @extend_schema_field(BatchProgressOutput)
     def get_progress(self, batch: UploadBatch) -> dict:
         from songs.selectors import batch_progress
 
@@ -37,13 +75,13 @@ class BatchOutput(serializers.ModelSerializer):
 
 
 class FileInput(serializers.Serializer):
-    file = serializers.FileField()
+    file = UploadedFileField()
 
 
 class UploadInput(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+    files = serializers.ListField(child=UploadedFileField(), allow_empty=False)
     catalogue = serializers.CharField(max_length=200, required=False)
-    metadata = serializers.FileField(required=False)
+    metadata = UploadedFileField(required=False)
 
 
 class FileOutcomeOutput(serializers.Serializer):
@@ -51,6 +89,10 @@ class FileOutcomeOutput(serializers.Serializer):
     created = serializers.BooleanField()
     error = serializers.CharField()
     song = SongOutput(allow_null=True)
+
+
+class QueuedTaskOutput(serializers.Serializer):
+    task = serializers.CharField(help_text="The Celery task id of the work queued.")
 
 
 class CatalogueOutput(serializers.ModelSerializer):
@@ -67,6 +109,11 @@ class SongListOutput(serializers.ModelSerializer):
         fields = ["id", "title", "artist", "album", "genre", "predicted_genre", "duration_s"]
 
 
+class TopTagOutput(serializers.Serializer):
+    tag = serializers.CharField()
+    probability = serializers.FloatField()
+
+
 class SongDetailOutput(serializers.ModelSerializer):
     catalogue = serializers.CharField(source="catalogue.name")
     top_tags = serializers.SerializerMethodField()
@@ -81,6 +128,7 @@ class SongDetailOutput(serializers.ModelSerializer):
             "audio_format", "status", "top_tags", "audio_url", "spectrogram_url",
         ]  # fmt: skip
 
+    @extend_schema_field(TopTagOutput(many=True))
     def get_top_tags(self, song: Song) -> list[dict]:
         from ml.tags import MSD_TAGS
 

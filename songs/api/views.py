@@ -9,6 +9,7 @@ from pathlib import Path, PurePath
 
 from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -16,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from neuralnotes.api import IsCatalogueManager
+from neuralnotes.api import IsCatalogueManager, error_responses
 from songs.api.serializers import (
     BatchInput,
     BatchOutput,
@@ -72,6 +73,12 @@ class BatchListView(APIView):
     permission_classes = [IsCatalogueManager]
     parser_classes = [JSONParser, MultiPartParser]
 
+    @extend_schema(
+        operation_id="batches_create",
+        tags=["catalogue"],
+        request=BatchInput,
+        responses={201: BatchOutput, **error_responses(400, 403, 415)},
+    )
     def post(self, request: Request) -> Response:
         """Open a batch that files are then added to one by one (the web upload page does this)."""
         data = BatchInput(data=request.data)
@@ -92,6 +99,11 @@ class BatchListView(APIView):
 class BatchDetailView(APIView):
     permission_classes = [IsCatalogueManager]
 
+    @extend_schema(
+        operation_id="batches_retrieve",
+        tags=["catalogue"],
+        responses={200: BatchOutput, **error_responses(403, 404)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         """The batch with its analysis progress: songs per state, rate, time left, rejections."""
         batch = get_object_or_404(UploadBatch.objects.select_related("catalogue"), pk=pk)
@@ -102,6 +114,17 @@ class BatchFilesView(APIView):
     permission_classes = [IsCatalogueManager]
     parser_classes = [MultiPartParser]
 
+    @extend_schema(
+        operation_id="batches_files_create",
+        tags=["catalogue"],
+        request=FileInput,
+        responses={
+            201: inline_serializer(
+                "BatchFilesOutput", fields={"files": FileOutcomeOutput(many=True)}
+            ),
+            **error_responses(400, 403, 404, 415),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Add one file to the batch: audio, a zip of audio, or a CSV/JSON metadata file."""
         batch = get_object_or_404(UploadBatch, pk=pk)
@@ -117,6 +140,18 @@ class UploadView(APIView):
     permission_classes = [IsCatalogueManager]
     parser_classes = [MultiPartParser]
 
+    @extend_schema(
+        operation_id="uploads_create",
+        tags=["catalogue"],
+        request=UploadInput,
+        responses={
+            201: inline_serializer(
+                "UploadOutput",
+                fields={"batch": BatchOutput(), "files": FileOutcomeOutput(many=True)},
+            ),
+            **error_responses(400, 403, 415),
+        },
+    )
     def post(self, request: Request) -> Response:
         """Upload files (audio or zips) in one request, with an optional metadata file: a new
         batch is made; the answer lists what became of each file and where to follow progress."""
@@ -144,6 +179,12 @@ class UploadView(APIView):
 class SongRetryView(APIView):
     permission_classes = [IsCatalogueManager]
 
+    @extend_schema(
+        operation_id="songs_retry",
+        tags=["catalogue"],
+        request=None,
+        responses={202: SongOutput, **error_responses(403, 404)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Analyse a failed song again."""
         song = song_retry(song=get_object_or_404(Song, pk=pk))

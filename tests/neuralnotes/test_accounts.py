@@ -63,3 +63,12 @@ def test_password_change(client, listener):
     assert response.status_code == 302
     listener.refresh_from_db()
     assert listener.check_password(new_password)
+
+
+def test_unknown_api_urls_answer_in_the_api_error_shape(client, listener):
+    client.force_login(listener)
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and "There is nothing at this address." in page.content.decode()

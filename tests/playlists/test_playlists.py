@@ -178,7 +178,7 @@ def test_a_share_link_works_read_only_until_revoked(private, other_listener):
     assert api.get(f"/api/v1/shared/{new_token}/").status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_reorders_leave_distinct_gap_free_positions(listener):
     songs = make_embedded_songs(per_genre=3, unlabelled=0)
     playlist = playlist_create(owner=listener, name="Busy", songs=songs)

@@ -7,6 +7,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from django.core.files.storage import default_storage
 
 from songs.models import BackboneEmbedding, EmbeddingModel, Song, UploadBatch
@@ -60,7 +61,8 @@ def test_songs_are_analysed_by_a_real_worker(celery_worker, tmp_path):
     assert "cut.flac" in songs[truncated.id].error and "truncated" in songs[truncated.id].error
 
 
-def test_a_song_whose_worker_was_killed_is_analysed_again(transactional_db, tmp_path, settings):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_song_whose_worker_was_killed_is_analysed_again(tmp_path, settings):
     """Kill a worker process in the middle of a song: the song is not lost, nor half-written."""
     settings.ANALYSIS_PATCH_BUDGET = None  # the whole song: long enough to kill the worker in it
     song = None
@@ -122,9 +124,8 @@ print(song.id, created)
 """
 
 
-def test_with_the_broker_down_the_upload_succeeds_and_the_sweep_queues_it_later(
-    transactional_db, tmp_path
-):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_with_the_broker_down_the_upload_succeeds_and_the_sweep_queues_it_later(tmp_path):
     path = write_tone(tmp_path / "offline.wav")
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()\n" + UPLOAD_WITH_BROKER_DOWN, path],

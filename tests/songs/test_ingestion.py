@@ -52,7 +52,7 @@ def test_the_same_audio_twice_is_one_song_and_the_batch_says_so(batch, tmp_path)
     assert Song.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_uploads_of_the_same_file_at_the_same_moment_make_one_song(tmp_path):
     batch = batch_create(source=UploadBatch.Source.WEB, catalogue=catalogue_get_or_create())
     path = write_tone(tmp_path / "race.wav")
