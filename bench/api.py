@@ -176,6 +176,7 @@ def main() -> None:
     from neuralnotes.tokens import api_token_create
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
     first_id, load_s, index_s = load_catalogue(args.songs)
     print(f"{args.songs} songs, 200-d vectors: COPY {load_s:.1f} s, HNSW index {index_s:.1f} s")
     print(f"recall@10 against exact search at hnsw.ef_search={settings.HNSW_EF_SEARCH}: "

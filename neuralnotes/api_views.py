@@ -39,7 +39,7 @@ class TokenListView(APIView):
         return [AllowAny()] if self.request.method == "POST" else super().get_permissions()
 
     def get_throttles(self):
-        from rest_framework.throttling import ScopedRateThrottle
+        from neuralnotes.throttling import ScopedRateThrottle
 
         return [ScopedRateThrottle()] if self.request.method == "POST" else super().get_throttles()
 

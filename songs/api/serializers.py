@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from songs.models import Catalogue, Song, UploadBatch
+from songs.selectors import SONG_LIST_FIELDS
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
@@ -106,7 +107,7 @@ class SongListOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Song
-        fields = ["id", "title", "artist", "album", "genre", "predicted_genre", "duration_s"]
+        fields = list(SONG_LIST_FIELDS)  # the selectors load no more than these
 
 
 class TopTagOutput(serializers.Serializer):

@@ -1,0 +1,337 @@
+"""The explorer page at 100,000 songs, in headless Chromium against a real server.
+
+    .venv/bin/python bench/explorer.py [--songs 100000] [--clicks 7]
+
+Prints figures; asserts nothing. Uses its own embedded PostgreSQL (var/bench-explorer), filled
+once with synthetic songs: clustered 200-d vectors (COPY, then the HNSW index) and an active map
+whose points sit around cluster centres (written directly: no t-SNE here). Every song points at
+the same short tone, so the player has something to play. Serves the site with gunicorn
+(neuralnotes.settings.local, collected static files) and drives Debian's Chromium (software
+WebGL) through playwright. Prints, for a first visit and for a return visit:
+
+- bytes transferred for the map (GET /api/v1/map/points/), target <= 2 MB;
+- time from navigation to the first frame with every point drawn, target <= 3 s;
+
+and, over several clicks on points, the time from the click to the panel listing the song's
+nearest neighbours (pick + /similar/ + list), target <= 300 ms. Screenshots of the map go to
+test-artifacts/explorer-bench-100k*.png.
+"""
+
+import argparse
+import io
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench-explorer"
+sys.path.insert(0, str(ROOT))
+ENV = {
+    "NEURALNOTES_VAR_DIR": str(VAR),
+    "DJANGO_SETTINGS_MODULE": "neuralnotes.settings.local",
+    "REDIS_URL": "redis://127.0.0.1:6379/12",  # not used here; keeps off the others' databases
+    "THROTTLE_USER": "100000000/minute",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.update(ENV)
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+USERNAME, PASSWORD = "bench-listener", "a-long-bench-passphrase"
+GENRES = [
+    "Ambient", "Blues", "Classical", "Country", "Disco", "Electronic", "Folk", "Funk",
+    "Hip-Hop", "Jazz", "Latin", "Metal", "Pop", "Reggae", "Rock", "Soul",
+]  # fmt: skip
+CLUSTERS = 24
+TONE = "bench/tone.wav"
+
+
+def synthetic_catalogue(n: int, seed: int = 0):
+    """(vectors (n, 200) float32, map coordinates (n, 3) in [-1, 1], cluster (n,) int): songs of
+    a cluster are near each other both in the embedding space and on the map."""
+    rng = np.random.default_rng(seed)
+    cluster = rng.integers(0, CLUSTERS, n)
+    centres = rng.normal(0, 1, (CLUSTERS, 200)) * 2
+    vectors = (centres[cluster] + rng.normal(0, 1, (n, 200))).astype(np.float32)
+    on_map = rng.uniform(-0.75, 0.75, (CLUSTERS, 3))
+    xyz = np.clip(on_map[cluster] + rng.normal(0, 0.09, (n, 3)), -1, 1)
+    return vectors, xyz, cluster
+
+
+def load_catalogue(n: int) -> int:
+    """Songs, vectors and an active map of ``n`` songs (kept from an earlier run when it has
+    them); returns the first song's id."""
+    import soundfile as sf
+    from django.conf import settings
+    from django.db import connection
+
+    from explorer.models import MapPoint, MapVersion
+    from songs.models import BackboneEmbedding, Song
+    from songs.services.embeddings import backbone_model_ensure
+    from songs.services.ingestion import catalogue_get_or_create
+
+    model = backbone_model_ensure()
+    first = Song.objects.order_by("id").values_list("id", flat=True).first()
+    active = MapVersion.objects.filter(is_active=True).first()
+    if (
+        Song.objects.count() == n
+        and BackboneEmbedding.objects.filter(model=model).count() == n
+        and active is not None
+        and active.points.count() == n
+    ):
+        print(f"{n} songs kept from an earlier run")
+        return first
+
+    tone = Path(settings.MEDIA_ROOT) / TONE
+    tone.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(6 * 22050) / 22050
+    sf.write(tone, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 22050)
+
+    MapVersion.objects.all().delete()
+    Song.objects.all().delete()
+    catalogue = catalogue_get_or_create(name="bench")
+    vectors, xyz, cluster = synthetic_catalogue(n)
+    started = time.perf_counter()
+    songs = Song.objects.bulk_create(
+        (
+            Song(catalogue=catalogue, title=f"Song {i}", artist=f"Artist {i % 5000}",
+                 album=f"Album {i % 20000}",
+                 genre="" if i % 10 == 0 else GENRES[int(cluster[i]) % len(GENRES)],
+                 audio=TONE, audio_format="WAV", duration_s=6.0, content_sha256=f"{i:064x}",
+                 original_name=f"{i}.wav", size_bytes=tone.stat().st_size,
+                 status=Song.Status.READY)
+            for i in range(n)
+        ),
+        batch_size=5000,
+    )  # fmt: skip
+    version = MapVersion.objects.create(
+        embedding_model=model,
+        method="synthetic",
+        state=MapVersion.State.READY,
+        is_active=True,
+        song_count=n,
+        cluster_names=[f"cluster {c + 1}" for c in range(CLUSTERS)],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS backbone_vector_hnsw")
+        rows = io.StringIO()
+        for song, vector in zip(songs, vectors, strict=True):
+            rows.write(f"{song.id}\t{model.id}\t[{','.join(f'{x:.5f}' for x in vector)}]\n")
+        rows.seek(0)
+        cursor.copy_expert(
+            "COPY songs_backboneembedding (song_id, model_id, vector) FROM STDIN", rows
+        )
+        points = io.StringIO()
+        for song, (x, y, z), c in zip(songs, xyz.tolist(), cluster.tolist(), strict=True):
+            points.write(f"{version.id}\t{song.id}\t{x:.6f}\t{y:.6f}\t{z:.6f}\tt\t{c}\n")
+        points.seek(0)
+        cursor.copy_expert(
+            f"COPY {MapPoint._meta.db_table} (map_id, song_id, x, y, z, projected, cluster) "
+            "FROM STDIN",
+            points,
+        )
+        print(f"{n} songs, vectors and map points loaded in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '2GB'")
+        cursor.execute(
+            "CREATE INDEX backbone_vector_hnsw ON songs_backboneembedding "
+            "USING hnsw (vector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+        cursor.execute("ANALYZE")
+        print(f"HNSW index built in {time.perf_counter() - started:.1f} s")
+    return songs[0].id
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "neuralnotes.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", "3", "--threads", "4",
+         "--log-level", "warning"],
+        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return server
+        except urllib.error.HTTPError:
+            return server  # answering (a 503 is an answer)
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer within a minute")
+
+
+def visit(page, url: str) -> dict:
+    """Open the explorer; the map's transfer and the first frame's time as the page saw them."""
+    page.goto(f"{url}/explore/")
+    page.wait_for_function("window.__explorer && window.__explorer.ready", timeout=60_000)
+    return page.evaluate(
+        """() => {
+            const entry = performance.getEntriesByType("resource")
+                .find((e) => e.name.endsWith("/api/v1/map/points/"));
+            return {
+                firstFrameMs: window.__explorer.firstFrameMs,
+                count: window.__explorer.count,
+                transferBytes: entry.transferSize,
+                bodyBytes: entry.encodedBodySize,
+                mapBytes: window.__explorer.mapBytes,
+                requestMs: entry.startTime,
+                serverMs: entry.responseStart - entry.requestStart,
+                downloadMs: entry.responseEnd - entry.responseStart,
+                afterDownloadMs: window.__explorer.firstFrameMs - entry.responseEnd,
+            };
+        }"""
+    )
+
+
+def click_songs(page, first_id: int, n: int, clicks: int) -> list[dict]:
+    """Click songs drawn on the canvas; for each, the time from the click to the neighbours."""
+    rng = np.random.default_rng(3)
+    timings = []
+    for _ in range(clicks):
+        target = page.evaluate(
+            """(ids) => {
+                const canvas = document.getElementById("map-canvas");
+                for (const id of ids) {
+                    const p = window.__explorer.project(id);
+                    if (p && document.elementFromPoint(p.x, p.y) === canvas) return p;
+                }
+                return null;
+            }""",
+            [int(first_id + i) for i in rng.integers(0, n, 300)],
+        )
+        if target is None:
+            continue
+        page.evaluate("performance.clearResourceTimings()")
+        page.evaluate("window.__explorer.lastNeighboursMs = null")
+        started = time.perf_counter()
+        page.mouse.click(target["x"], target["y"])
+        page.wait_for_function("window.__explorer.lastNeighboursMs !== null", timeout=10_000)
+        driver_ms = (time.perf_counter() - started) * 1000
+        timings.append(
+            {
+                "page_ms": page.evaluate("window.__explorer.lastNeighboursMs"),
+                "pick_ms": page.evaluate("window.__explorer.lastPickMs"),
+                "driver_ms": driver_ms,
+                # The /similar/ request from sending to the last byte (server and network).
+                "similar_ms": page.evaluate(
+                    """() => { const e = performance.getEntriesByType("resource")
+                        .find((e) => e.name.includes("/similar/"));
+                        return e ? e.responseEnd - e.startTime : NaN; }"""
+                ),
+            }
+        )
+        page.wait_for_timeout(1200)  # the camera's flight, the audio starting
+        if len(timings) == 1:
+            page.screenshot(path=str(ARTIFACTS / "explorer-bench-100k-selected.png"))
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(1200)  # the map widening again as the panel closes
+    return timings
+
+
+def measure(url: str, first_id: int, n: int, clicks: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )  # fmt: skip
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            page.goto(f"{url}/accounts/login/")
+            page.fill("input[name=username]", USERNAME)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            renderer = page.evaluate(
+                """() => { const gl = document.createElement("canvas").getContext("webgl2");
+                const info = gl.getExtension("WEBGL_debug_renderer_info");
+                return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "unknown"; }"""
+            )
+            print(f"Chromium {browser.version}, WebGL renderer: {renderer}")
+            for visit_name in ("first visit", "return visit (cached modules, map revalidated)"):
+                figures = visit(page, url)
+                print(
+                    f"{visit_name}: {figures['count']} points; map {figures['mapBytes']:,} bytes "
+                    f"parsed, {figures['transferBytes']:,} bytes transferred "
+                    f"(target <= 2,000,000 on a first visit); first frame "
+                    f"{figures['firstFrameMs']:.0f} ms after navigation (target <= 3000): map "
+                    f"requested at {figures['requestMs']:.0f} ms, server "
+                    f"{figures['serverMs']:.0f} ms, download {figures['downloadMs']:.0f} ms, "
+                    f"parse + upload + draw {figures['afterDownloadMs']:.0f} ms"
+                )
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "explorer-bench-100k.png"))
+            timings = click_songs(page, first_id, n, clicks)
+            page_ms = [t["page_ms"] for t in timings]
+            print(
+                f"click -> neighbours listed, {len(timings)} clicks: median "
+                f"{statistics.median(page_ms):.0f} ms, max {max(page_ms):.0f} ms in the page "
+                f"(target <= 300); GPU pick median "
+                f"{statistics.median(t['pick_ms'] for t in timings):.0f} ms; as the driver saw "
+                f"it, median {statistics.median(t['driver_ms'] for t in timings):.0f} ms"
+            )
+            print(
+                "  each click (ms, in the page / of which the /similar/ request): "
+                + ", ".join(f"{t['page_ms']:.0f}/{t['similar_ms']:.0f}" for t in timings)
+            )
+            load = os.getloadavg()[0]
+            print(f"  load average during the run: {load:.1f} on {os.cpu_count()} cores")
+        finally:
+            browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--songs", type=int, default=100_000)
+    parser.add_argument("--clicks", type=int, default=7)
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    first_id = load_catalogue(args.songs)
+    if not User.objects.filter(username=USERNAME).exists():
+        User.objects.create_user(USERNAME, password=PASSWORD)
+
+    port = free_port()
+    server = serve(port)
+    try:
+        measure(f"http://127.0.0.1:{port}", first_id, args.songs, args.clicks)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
