@@ -1,0 +1,88 @@
+// The explorer page's entry point: check WebGL, download the map with visible progress, then
+// hand over to the Explorer. Every way this can end early says why on the page.
+
+import { createApi } from "./api.js";
+import { Explorer } from "./explorer.js";
+import { formatBytes } from "./format.js";
+import { parseMap } from "./mapdata.js";
+import { webglAvailable } from "./scene.js";
+
+const root = document.getElementById("explorer");
+const config = JSON.parse(document.getElementById("explorer-config").textContent);
+
+// The hook browser tests and bench/explorer.py read (and nothing else): readiness and timings.
+const probe = { ready: false, firstFrameMs: null, mapBytes: null, count: null };
+window.__explorer = probe;
+
+function showNotice(title, text, state) {
+  document.getElementById("loading").hidden = true;
+  const notice = document.getElementById("notice");
+  const heading = document.createElement("h2");
+  heading.textContent = title;
+  const body = document.createElement("p");
+  body.textContent = text;
+  notice.replaceChildren(heading, body);
+  notice.hidden = false;
+  root.dataset.state = state;
+}
+
+function showProgress(loaded, total) {
+  const bar = document.getElementById("load-progress");
+  const detail = document.getElementById("load-detail");
+  if (total) {
+    bar.value = loaded / total;
+    detail.textContent = `${formatBytes(loaded)} of ${formatBytes(total)}`;
+  } else {
+    bar.removeAttribute("value"); // an indeterminate bar: the size is not known
+    detail.textContent = formatBytes(loaded);
+  }
+}
+
+async function start() {
+  if (!webglAvailable()) {
+    showNotice(
+      "This browser cannot draw the map",
+      "The explorer needs WebGL 2. Use a current Firefox, Chrome, Edge or Safari, and check " +
+        "that hardware acceleration is not switched off in the browser's settings.",
+      "no-webgl",
+    );
+    return;
+  }
+  const api = createApi(config.urls);
+  const buffer = await api.points(showProgress);
+  if (buffer === null) {
+    showNotice(
+      "No map yet",
+      "The catalogue has no map to explore yet. Songs appear here once they are uploaded and " +
+        "analysed, and the map is drawn a few moments after the first of them.",
+      "empty",
+    );
+    return;
+  }
+  const map = parseMap(buffer);
+  probe.mapBytes = buffer.byteLength;
+  probe.count = map.count;
+  if (map.count === 0) {
+    showNotice(
+      "The catalogue is empty",
+      "The map has no songs on it yet. Songs appear here once they are uploaded and analysed.",
+      "empty",
+    );
+    return;
+  }
+  document.getElementById("loading").hidden = true;
+  const explorer = new Explorer({ root, map, api, probe });
+  explorer.firstFrame();
+  // The frame was submitted; the next animation frame comes once it is on the screen.
+  requestAnimationFrame(() => {
+    probe.firstFrameMs = performance.now(); // milliseconds since navigation started
+    probe.ready = true;
+    root.dataset.state = "ready";
+    explorer.openFromAddress({ history: "replace" });
+  });
+}
+
+start().catch((error) => {
+  console.error(error);
+  showNotice("The explorer could not start", error.message, "error");
+});

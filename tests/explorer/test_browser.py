@@ -1,0 +1,414 @@
+"""The explorer in a real headless Chromium (software WebGL) over real analysed songs: what a
+listener sees and hears, checked on the drawn pixels, the audio element and the API."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import struct
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.explorer.conftest import screenshot, sign_in
+
+OVERLAYS = ".toolbar, .legend, .labels, .tooltip"
+BACKGROUND = (15, 18, 24)  # --bg
+
+
+def open_explorer(page, catalogue, query: str = "") -> None:
+    page.goto(f"{catalogue.url}/explore/{query}")
+    page.wait_for_function("window.__explorer && window.__explorer.ready", timeout=20_000)
+    if "song=" in query:
+        page.wait_for_selector("#panel[data-state=ready]")
+
+
+def api_json(page, catalogue, path: str) -> dict:
+    """The API's answer with the page's own session (what the page itself could have asked)."""
+    response = page.context.request.get(f"{catalogue.url}{path}")
+    assert response.ok, (path, response.status)
+    return response.json()
+
+
+def canvas_pixels(page) -> np.ndarray:
+    """The map as drawn on the screen, (height, width, 3) ints, without the HTML over it."""
+    hide = "([s, v]) => document.querySelectorAll(s).forEach((e) => (e.style.visibility = v))"
+    page.evaluate(hide, [OVERLAYS, "hidden"])
+    try:
+        png = page.locator("#map-canvas").screenshot()
+    finally:
+        page.evaluate(hide, [OVERLAYS, ""])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def pixels_of(pixels: np.ndarray, colour: tuple[int, int, int], tolerance: int = 3) -> int:
+    return int((np.abs(pixels - np.array(colour)).max(axis=2) <= tolerance).sum())
+
+
+def legend_colour(page, name: str) -> tuple[int, int, int]:
+    """The colour the legend shows for ``name`` (the swatch's "rgb(r g b)")."""
+    swatch = f'.legend-entry[data-category="{name}"] .swatch'
+    style = page.eval_on_selector(swatch, "e => e.style.getPropertyValue('--swatch')")
+    r, g, b = map(int, re.findall(r"\d+", style)[:3])
+    return r, g, b
+
+
+def clickable_song(page, catalogue, min_gap: float = 16) -> tuple[int, float, float]:
+    """A song drawn on the canvas (not under the toolbar or legend) with no other song within
+    ``min_gap`` pixels: (id, x, y) in page pixels."""
+    found = page.evaluate(
+        """([ids, gap]) => {
+            const canvas = document.getElementById("map-canvas");
+            const at = ids.map((id) => [id, window.__explorer.project(id)]).filter(([, p]) => p);
+            let best = null;
+            for (const [id, p] of at) {
+                if (document.elementFromPoint(p.x, p.y) !== canvas) continue;
+                const nearest = Math.min(...at.filter(([o]) => o !== id)
+                    .map(([, q]) => Math.hypot(q.x - p.x, q.y - p.y)));
+                if (nearest >= gap && (!best || nearest > best[3])) best = [id, p.x, p.y, nearest];
+            }
+            return best;
+        }""",
+        [list(catalogue.songs), min_gap],
+    )
+    assert found, "no song is drawn clear of the others"
+    return found[0], found[1], found[2]
+
+
+def selected(page) -> int | None:
+    return page.evaluate("window.__explorer.selected()")
+
+
+def test_signing_in_shows_every_song_drawn_in_its_genre_colour(page, analysed_catalogue):
+    # The sign-in form itself (the shared context signed in the same way once).
+    page.context.clear_cookies()
+    sign_in(page, analysed_catalogue)
+    page.wait_for_function("window.__explorer && window.__explorer.ready", timeout=20_000)
+    assert page.locator("#loading").is_hidden()
+    # The download's progress was shown against the map's size.
+    assert page.evaluate("document.getElementById('load-progress').value") == 1
+    size = page.evaluate("window.__explorer.mapBytes")
+    assert page.inner_text("#load-detail") == f"{size} B of {size} B"  # 22 songs: under 1 kB
+    assert page.evaluate("window.__explorer.count") == len(analysed_catalogue.songs) == 22
+    assert page.evaluate("window.__explorer.counts()") == {"hidden": 0, "faded": 0, "shown": 22}
+
+    genres = sorted({s["genre"] for s in analysed_catalogue.songs.values() if s["genre"]})
+    entries = page.locator(".legend-entry")
+    assert entries.evaluate_all("es => es.map(e => e.dataset.category)") == [*genres, "Unlabelled"]
+    assert set(page.locator(".legend-entry .count").all_inner_texts()) == {"2"}
+
+    # The pixels: every genre's colour is on the canvas, a point's worth at least.
+    pixels = canvas_pixels(page)
+    for genre in genres:
+        assert pixels_of(pixels, legend_colour(page, genre)) >= 9, genre
+    drawn = (np.abs(pixels - np.array(BACKGROUND)).max(axis=2) > 12).sum()
+    assert drawn > 22 * 20
+    screenshot(page, "map")
+
+
+def test_hovering_a_song_names_it(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    song_id, x, y = clickable_song(page, analysed_catalogue)
+    page.mouse.move(x, y)
+    song = analysed_catalogue.songs[song_id]
+    tooltip = page.locator("#tooltip")
+    tooltip.wait_for(state="visible")
+    page.wait_for_function(
+        "t => document.querySelector('#tooltip .title').textContent === t", arg=song["title"]
+    )
+    assert song["artist"] in tooltip.inner_text()
+    assert (song["genre"] or "Unlabelled") in tooltip.inner_text()
+    screenshot(page, "hover")
+    page.mouse.move(2, 300)  # off the map's songs
+    tooltip.wait_for(state="hidden")
+
+
+def test_clicking_a_song_plays_it_and_lists_its_nearest_songs(page, analysed_catalogue):
+    audio_statuses = []
+    page.on(
+        "response",
+        lambda r: audio_statuses.append(r.status) if "/audio/" in r.url else None,
+    )
+    open_explorer(page, analysed_catalogue)
+    song_id, x, y = clickable_song(page, analysed_catalogue)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#panel[data-state=ready]")
+    song = analysed_catalogue.songs[song_id]
+    assert selected(page) == song_id
+    assert page.url.endswith(f"/explore/?song={song_id}")
+
+    # The panel: details from the API, tags, the spectrogram image actually loaded.
+    detail = api_json(page, analysed_catalogue, f"/api/v1/songs/{song_id}/")
+    assert page.inner_text("#song-title") == song["title"]
+    assert page.inner_text("#song-artist") == song["artist"]
+    facts = page.inner_text("#song-facts")
+    assert "Duration" in facts and "0:06" in facts
+    if song["genre"]:
+        assert song["genre"] in facts
+    if detail["album"]:
+        assert detail["album"] in facts
+    assert page.locator("#song-tags li").all_inner_texts() == [t["tag"] for t in detail["top_tags"]]
+    page.wait_for_function(
+        "() => { const i = document.getElementById('song-spectrogram');"
+        " return !i.hidden && i.complete && i.naturalWidth > 0; }"
+    )
+
+    # The player: this song's audio, streamed in ranges, and actually playing.
+    player = page.locator("#player")
+    assert player.evaluate("a => new URL(a.src).pathname") == f"/api/v1/songs/{song_id}/audio/"
+    page.wait_for_function("document.getElementById('player').currentTime > 0.5", timeout=10_000)
+    assert 206 in audio_statuses
+    assert song["title"] in page.inner_text("#now-playing")
+
+    # The three nearest songs, as the API (pgvector, embedding space) has them.
+    similar = api_json(page, analysed_catalogue, f"/api/v1/songs/{song_id}/similar/?k=3")
+    expected = [r["song"]["id"] for r in similar["results"]]
+    rows = page.locator("#neighbour-list li")
+    assert rows.evaluate_all("rs => rs.map(r => Number(r.dataset.songId))") == expected
+    assert page.locator("#neighbour-list .distance").all_inner_texts() == [
+        f"{r['distance']:.3f}" for r in similar["results"]
+    ]
+    # … and named in the scene next to their points.
+    labels = page.locator("#labels .label")
+    assert labels.count() == 4
+    label_text = " ".join(labels.all_inner_texts())
+    for result in similar["results"]:
+        assert result["song"]["title"] in label_text
+    screenshot(page, "selected")
+
+    # More neighbours on asking; a play button plays one without moving the selection.
+    page.fill("#neighbour-count", "5")
+    page.dispatch_event("#neighbour-count", "change")
+    page.wait_for_function("document.querySelectorAll('#neighbour-list li').length === 5")
+    assert page.locator("#labels .label").count() == 6
+    first = similar["results"][0]["song"]
+    page.locator("#neighbour-list .play").first.click()
+    page.wait_for_function(
+        f"new URL(document.getElementById('player').src).pathname === "
+        f"'/api/v1/songs/{first['id']}/audio/'"
+    )
+    assert selected(page) == song_id
+
+    # Escape clears the selection and stops the music.
+    page.keyboard.press("Escape")
+    page.locator("#panel").wait_for(state="hidden")
+    assert selected(page) is None and page.url.endswith("/explore/")
+    assert player.evaluate("a => a.paused")
+    assert page.locator("#labels .label").count() == 0
+
+
+def test_the_distance_slider_fades_far_songs_and_reset_restores_them(page, analysed_catalogue):
+    song_id = next(iter(analysed_catalogue.songs))
+    open_explorer(page, analysed_catalogue, f"?song={song_id}")
+    results = api_json(page, analysed_catalogue, f"/api/v1/songs/{song_id}/similar/?k=100")[
+        "results"
+    ]
+    distances = [r["distance"] for r in results]
+    # A slider position (steps of 0.01) between two neighbours' distances, near the 6th.
+    within, cut = next(
+        (i, v)
+        for i in [5, 4, 6, 3, 7, 8, 2, 9, 10]
+        for v in [np.ceil(distances[i - 1] * 100 + 1e-9) / 100]
+        if distances[i - 1] < v < distances[i]
+    )
+    page.eval_on_selector(
+        "#distance-slider",
+        "(s, v) => { s.value = String(v); s.dispatchEvent(new Event('input', {bubbles: true})); }",
+        cut,
+    )
+    page.wait_for_function(
+        "v => document.getElementById('explorer').dataset.filter === String(v)", arg=cut
+    )
+    counts = page.evaluate("window.__explorer.counts()")
+    assert counts == {"hidden": 0, "faded": 22 - within - 1, "shown": within + 1}
+    near = {r["song"]["id"] for r in results[:within]}
+    states = page.evaluate(
+        "ids => ids.map((id) => window.__explorer.stateOf(id))", list(analysed_catalogue.songs)
+    )
+    for other, state in zip(analysed_catalogue.songs, states, strict=True):
+        assert state == (2 if other in near or other == song_id else 1), other
+    assert page.inner_text("#distance-status") == f"{within} songs within {cut:.2f}."
+    assert page.inner_text("#distance-value") == f"{cut:.2f}"
+    page.wait_for_timeout(800)  # the camera's flight to the songs within
+    screenshot(page, "distance")
+
+    page.click("#distance-reset")
+    page.wait_for_function("window.__explorer.counts().shown === 22")
+    assert page.input_value("#distance-slider") == "2"
+    assert page.inner_text("#distance-value") == "all"
+
+
+def test_the_legend_hides_and_shows_a_genre(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    genre = "Rock"
+    colour = legend_colour(page, genre)
+    assert pixels_of(canvas_pixels(page), colour) >= 9
+    entry = page.locator(f'.legend-entry[data-category="{genre}"]')
+    entry.click()
+    assert entry.get_attribute("aria-pressed") == "false"
+    page.wait_for_function("window.__explorer.counts().hidden === 2")
+    page.wait_for_timeout(100)  # the frame after the change
+    assert pixels_of(canvas_pixels(page), colour) == 0
+    assert page.locator("#legend-show-all").is_visible()
+    screenshot(page, "legend-off")
+    entry.click()
+    assert entry.get_attribute("aria-pressed") == "true"
+    page.wait_for_function("window.__explorer.counts().hidden === 0")
+    page.wait_for_timeout(100)
+    assert pixels_of(canvas_pixels(page), colour) >= 9
+
+    # The map's automatic clusters colour it on request, with their own legend.
+    clusters = api_json(page, analysed_catalogue, "/api/v1/map/")["map"]["clusters"]
+    page.select_option("#colour-by-select", "cluster")
+    assert page.inner_text("#legend-title") == "Clusters"
+    names = page.locator(".legend-entry").evaluate_all("es => es.map(e => e.dataset.category)")
+    assert names == clusters
+    screenshot(page, "clusters")
+
+
+def test_search_selects_a_song_and_flies_to_it(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    songs = analysed_catalogue.songs
+    target = next(i for i, s in songs.items() if s["title"] == "Test Tone 523 Hz")
+    page.fill("#search-input", "tone 523")
+    page.wait_for_selector("#search-results li[role=option]")
+    options = page.locator("#search-results li[role=option]")
+    assert options.count() == 1 and "Oscillator" in options.first.inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#panel[data-state=ready]")
+    assert selected(page) == target
+    assert page.inner_text("#song-title") == "Test Tone 523 Hz"
+    assert page.url.endswith(f"?song={target}")
+    page.wait_for_timeout(900)  # the flight
+    box = page.locator("#map-canvas").bounding_box()
+    at = page.evaluate("id => window.__explorer.project(id)", target)
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert abs(at["x"] - centre[0]) < 30 and abs(at["y"] - centre[1]) < 30
+    screenshot(page, "search")
+
+    # The address is shareable: a new tab opens on the same song; Back returns to no selection.
+    page.go_back()
+    page.locator("#panel").wait_for(state="hidden")
+    page.go_forward()
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=target)
+
+
+def test_play_similar_walks_to_the_nearest_song_not_yet_played(page, analysed_catalogue):
+    start = next(iter(analysed_catalogue.songs))
+    open_explorer(page, analysed_catalogue, f"?song={start}")
+
+    def nearest_unplayed(song_id: int, played: set[int]) -> int:
+        results = api_json(page, analysed_catalogue, f"/api/v1/songs/{song_id}/similar/?k=20")
+        return next(r["song"]["id"] for r in results["results"] if r["song"]["id"] not in played)
+
+    page.click("#play-similar")
+    second = nearest_unplayed(start, {start})
+    assert page.locator("#walk-status").inner_text().startswith("Song 1 of the walk")
+    page.click("#walk-next")
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=second)
+    page.wait_for_selector("#panel[data-state=ready]")
+    third = nearest_unplayed(second, {start, second})
+    # The song ending moves on by itself.
+    page.eval_on_selector("#player", "a => { a.currentTime = Math.max(0, a.duration - 0.2); }")
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=third, timeout=10_000)
+    page.wait_for_selector("#panel[data-state=ready]")
+    assert page.locator("#walk-status").inner_text().startswith("Song 3 of the walk")
+    screenshot(page, "walk")
+    page.click("#walk-previous")
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=second)
+    page.click("#walk-next")  # forward along the path already walked
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=third)
+    # Playlists come with their own issue: a marked place, no dead buttons.
+    assert page.locator("#playlist-slot").count() == 1
+    assert page.locator("#playlist-slot button").count() == 0
+
+
+def test_surprise_me_jumps_between_two_distances(page, analysed_catalogue):
+    start = next(iter(analysed_catalogue.songs))
+    open_explorer(page, analysed_catalogue, f"?song={start}")
+    page.fill("#surprise-min", "0")
+    page.fill("#surprise-max", "2")
+    page.click("#surprise")
+    page.wait_for_function("id => window.__explorer.selected() !== id", arg=start)
+    page.wait_for_selector("#surprise-status:has-text('away from')")
+    page.fill("#surprise-min", "1.9")
+    page.fill("#surprise-max", "2")
+    page.click("#surprise")
+    page.wait_for_selector("#surprise-status:has-text('No song')")
+
+
+def test_the_keyboard_zooms_and_fit_all_frames_everything(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    ids = list(analysed_catalogue.songs)[:2]
+
+    def spread() -> float:
+        a, b = page.evaluate("ids => ids.map((id) => window.__explorer.project(id))", ids)
+        return np.hypot(a["x"] - b["x"], a["y"] - b["y"])
+
+    before = spread()
+    page.focus("#map-canvas")
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    page.wait_for_timeout(300)
+    assert spread() > before * 1.3
+    page.click("#fit-all")
+    page.wait_for_timeout(900)
+    assert abs(spread() - before) < before * 0.1
+
+
+def test_a_phone_gets_a_bottom_sheet_and_touch_selects(phone, analysed_catalogue):
+    open_explorer(phone, analysed_catalogue)
+    song_id, x, y = clickable_song(phone, analysed_catalogue, min_gap=12)
+    phone.touchscreen.tap(x, y)
+    phone.wait_for_selector("#panel[data-state=ready]")
+    assert selected(phone) == song_id
+    sheet = phone.locator("#panel").bounding_box()
+    assert sheet["x"] == 0 and sheet["width"] == 390
+    assert abs(sheet["y"] + sheet["height"] - 844) < 1 and sheet["height"] < 844 * 0.6
+    # The map keeps the room above the sheet, with the song in its middle.
+    canvas = phone.locator("#map-canvas").bounding_box()
+    assert abs(canvas["y"] + canvas["height"] - sheet["y"]) < 1
+    phone.wait_for_timeout(800)
+    at = phone.evaluate("id => window.__explorer.project(id)", song_id)
+    assert canvas["y"] < at["y"] < canvas["y"] + canvas["height"]
+    screenshot(phone, "phone")
+
+
+def empty_map() -> bytes:
+    header = json.dumps({"count": 0, "genres": [], "map": {"clusters": []}}).encode()
+    header += b" " * (-len(header) % 4)
+    return struct.pack("<I", len(header)) + header
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("no-webgl", "This browser cannot draw the map"),
+        ("no-map", "No map yet"),
+        ("empty-map", "The catalogue is empty"),
+    ],
+)
+def test_clear_messages_without_webgl_or_songs(page, analysed_catalogue, case, message):
+    if case == "no-webgl":
+        page.add_init_script(
+            "const real = HTMLCanvasElement.prototype.getContext;"
+            "HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {"
+            "  return kind.startsWith('webgl') ? null : real.call(this, kind, ...rest); };"
+        )
+    elif case == "no-map":
+        page.route("**/api/v1/map/points/", lambda route: route.fulfill(status=204))
+    else:
+        page.route(
+            "**/api/v1/map/points/",
+            lambda route: route.fulfill(
+                status=200, body=empty_map(), content_type="application/octet-stream"
+            ),
+        )
+    page.goto(f"{analysed_catalogue.url}/explore/")
+    notice = page.locator("#notice")
+    notice.wait_for(state="visible")
+    assert message in notice.inner_text()
+    assert page.locator("#loading").is_hidden()
+    screenshot(page, case)

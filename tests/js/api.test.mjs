@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ApiError, createApi, readWithProgress, songUrl } from "../../static/js/explorer/api.js";
+
+const urls = {
+  points: "/api/v1/map/points/",
+  song: "/api/v1/songs/{id}/",
+  similar: "/api/v1/songs/{id}/similar/",
+  surprise: "/api/v1/songs/{id}/surprise/",
+  search: "/api/v1/songs/search/",
+  audio: "/api/v1/songs/{id}/audio/",
+};
+
+function streamed(chunks, headers) {
+  const body = new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(Uint8Array.from(chunk));
+      controller.close();
+    },
+  });
+  return new Response(body, { headers });
+}
+
+test("the body is read whole with progress against Content-Length", async () => {
+  const seen = [];
+  const buffer = await readWithProgress(
+    streamed(
+      [
+        [1, 2, 3],
+        [4, 5],
+      ],
+      { "Content-Length": "5" },
+    ),
+    (loaded, total) => seen.push([loaded, total]),
+  );
+  assert.deepEqual([...new Uint8Array(buffer)], [1, 2, 3, 4, 5]);
+  assert.deepEqual(seen, [
+    [0, 5],
+    [3, 5],
+    [5, 5],
+  ]);
+});
+
+test("a compressed body or no length gives progress without a total", async () => {
+  const totals = new Set();
+  await readWithProgress(
+    streamed([[1]], { "Content-Length": "40", "Content-Encoding": "gzip" }),
+    (_, total) => totals.add(total),
+  );
+  await readWithProgress(streamed([[1]], {}), (_, total) => totals.add(total));
+  assert.deepEqual([...totals], [null]);
+});
+
+test("addresses are filled in and errors carry the server's message", async () => {
+  const asked = [];
+  const fake = async (url) => {
+    asked.push(url);
+    if (url.includes("/404/")) {
+      return new Response(JSON.stringify({ error: { message: "No such song." } }), {
+        status: 404,
+      });
+    }
+    if (url.startsWith(urls.points)) return new Response(null, { status: 204 });
+    return new Response(JSON.stringify({ results: [] }), { status: 200 });
+  };
+  const api = createApi(urls, fake);
+  await api.similar(3, { k: 20, maxDistance: 0.5 });
+  await api.similar(3, { k: 3 });
+  await api.search("a b&c");
+  await api.surprise(8, { minDistance: 0.3, maxDistance: 0.8 });
+  assert.deepEqual(asked, [
+    "/api/v1/songs/3/similar/?k=20&max_distance=0.5",
+    "/api/v1/songs/3/similar/?k=3",
+    "/api/v1/songs/search/?q=a+b%26c",
+    "/api/v1/songs/8/surprise/?min_distance=0.3&max_distance=0.8",
+  ]);
+  assert.equal(await api.points(() => {}), null);
+  assert.equal(api.audioUrl(12), "/api/v1/songs/12/audio/");
+  assert.equal(songUrl(urls.song, 5), "/api/v1/songs/5/");
+  await assert.rejects(api.song(404), (error) => {
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.status, 404);
+    assert.equal(error.message, "No such song.");
+    return true;
+  });
+});
