@@ -51,7 +51,7 @@ def database_from_url(url: str) -> dict:
     # pgvector's HNSW search breadth for every session (recall@10 against exact search is printed
     # by bench/api.py), and an iterative scan so that a filter (one embedding model's vectors)
     # still yields k rows. Set at connection, they cost no round trip per query.
-    options["options"] = f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c hnsw.iterative_scan=relaxed_order"
+    options["options"] = f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c hnsw.iterative_scan=strict_order"
     return config
 
 
