@@ -41,7 +41,8 @@ SONG_LIST_FIELDS = ("id", "title", "artist", "album", "genre", "predicted_genre"
 
 
 def active_embedding_model() -> EmbeddingModel | None:
-    return EmbeddingModel.objects.filter(is_active=True).first()
+    """The model search and the map use: its kind and id (not its standardisation arrays)."""
+    return EmbeddingModel.objects.filter(is_active=True).only("id", "kind", "name").first()
 
 
 def songs_search(*, query: str, limit: int = 10) -> list[Song]:

@@ -38,11 +38,19 @@ from songs.streaming import audio_response
 
 
 def visible_songs(request: Request):
-    """Listeners see analysed songs; catalogue managers see every song."""
+    """Listeners see analysed songs; catalogue managers see every song. (Managers are staff: the
+    permission, which costs two queries, is only looked up for staff.)"""
     songs = Song.objects.select_related("catalogue")
-    if request.user.has_perm("songs.manage_catalogue"):
+    if request.user.is_staff and request.user.has_perm("songs.manage_catalogue"):
         return songs
     return songs.filter(status=Song.Status.READY)
+
+
+def visible_song_for_search(request: Request, pk: int) -> Song:
+    """The song a neighbour search starts from: its id and state are all the search needs."""
+    return get_object_or_404(
+        visible_songs(request).select_related(None).only("id", "status"), pk=pk
+    )
 
 
 class SongPagination(LimitOffsetPagination):
@@ -151,7 +159,7 @@ class SongSimilarView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The ``k`` nearest songs in the embedding space (cosine distance, active model),
         optionally no farther than ``max_distance``."""
-        song = get_object_or_404(visible_songs(request), pk=pk)
+        song = visible_song_for_search(request, pk)
         params = SimilarInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         neighbours = songs_similar_to(song=song, **params.validated_data)
@@ -180,7 +188,7 @@ class SongSurpriseView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """A random song between ``min_distance`` and ``max_distance`` from this one: a step out
         of the bubble of nearest neighbours."""
-        song = get_object_or_404(visible_songs(request), pk=pk)
+        song = visible_song_for_search(request, pk)
         params = SurpriseInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         found = song_at_distance(song=song, **params.validated_data)
