@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Subquery, When
 from pgvector.django import CosineDistance
 
 from songs.models import EmbeddingModel, Song, UploadBatch
@@ -69,14 +69,11 @@ def songs_similar_to(
     model = active_embedding_model()
     if model is None:
         return []
-    own = (
-        model.vector_table.objects.filter(model=model, song=song)
-        .values_list("vector", flat=True)
-        .first()
+    # The song's own vector stays in the database (a subquery): no round trip, no parsing.
+    own = model.vector_table.objects.filter(model=model, song_id=song.id).values("vector")[:1]
+    return songs_near_vector(
+        vector=Subquery(own), model=model, k=k, max_distance=max_distance, exclude=song
     )
-    if own is None:
-        return []
-    return songs_near_vector(vector=own, model=model, k=k, max_distance=max_distance, exclude=song)
 
 
 def songs_near_vector(
@@ -95,10 +92,12 @@ def songs_near_vector(
     # iterative scan are session settings (neuralnotes.settings.base.database_from_url).
     rows = table.objects.filter(model=model).annotate(distance=distance).order_by(distance)
     if exclude is not None:
-        rows = rows.exclude(song=exclude)
+        rows = rows.exclude(song_id=exclude.id)
     if max_distance is not None:
         rows = rows.filter(distance__lte=max_distance)
     nearest = list(rows.values_list("song_id", "distance")[:k])
+    if nearest and nearest[0][1] is None:
+        return []  # no vector to search from: the distances are NULL
     # Only what a list shows: building full songs (three arrays each) costs more than the search.
     ready = Song.objects.filter(status=Song.Status.READY).only(*SONG_LIST_FIELDS)
     songs = ready.in_bulk([song_id for song_id, _ in nearest])

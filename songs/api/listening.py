@@ -159,12 +159,15 @@ class SongSimilarView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The ``k`` nearest songs in the embedding space (cosine distance, active model),
         optionally no farther than ``max_distance``."""
-        song = visible_song_for_search(request, pk)
         params = SimilarInput(data=request.query_params)
         params.is_valid(raise_exception=True)
-        neighbours = songs_similar_to(song=song, **params.validated_data)
+        # Only analysed songs have vectors: neighbours found mean the song is one a listener may
+        # see, so the song itself is looked up (to answer 404) only when none are found.
+        neighbours = songs_similar_to(song=Song(id=pk), **params.validated_data)
+        if not neighbours:
+            visible_song_for_search(request, pk)
         results = [{"song": s, "distance": d} for s, d in neighbours]
-        return Response({"song": song.id, "results": NeighbourOutput(results, many=True).data})
+        return Response({"song": pk, "results": NeighbourOutput(results, many=True).data})
 
 
 class SongSurpriseView(APIView):

@@ -24,7 +24,7 @@ from werkzeug.test import Client, TestResponse
 from explorer.services import map_build
 from neuralnotes.tokens import api_token_create
 from playlists import services as playlist_services
-from songs.models import Song
+from songs.models import BackboneEmbedding, Song
 from songs.services.ingestion import batch_create, catalogue_get_or_create, song_create_from_file
 from tests.audio import write_tone
 from tests.conftest import PASSWORD
@@ -190,6 +190,8 @@ def world(wsgi_app, listener, other_listener, manager, admin_user, tmp_path) -> 
     pending, failed = songs[-2], songs[-1]
     Song.objects.filter(id=pending.id).update(status=Song.Status.PENDING)
     Song.objects.filter(id=failed.id).update(status=Song.Status.FAILED, error="decoding failed")
+    # As in life: only analysed songs have vectors (they are written as a song becomes ready).
+    BackboneEmbedding.objects.filter(song_id__in=[pending.id, failed.id]).delete()
 
     private = playlist_services.playlist_create(
         owner=listener, name="Mine", songs=[songs[0], songs[2]]
