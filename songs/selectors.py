@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Subquery, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Subquery, When
 from pgvector.django import CosineDistance
 
 from songs.models import EmbeddingModel, Song, UploadBatch
@@ -45,14 +45,19 @@ def active_embedding_model() -> EmbeddingModel | None:
     return EmbeddingModel.objects.filter(is_active=True).only("id", "kind", "name").first()
 
 
-def songs_search(*, query: str, limit: int = 10) -> list[Song]:
-    """Analysed songs whose title, artist or album contains every word of ``query``; titles that
-    start with the query first."""
-    songs = Song.objects.filter(status=Song.Status.READY).select_related("catalogue")
+def songs_matching(songs: QuerySet[Song], query: str) -> QuerySet[Song]:
+    """``songs`` whose title, artist or album contains every word of ``query`` (up to 8 words)."""
     for word in query.split()[:8]:
         songs = songs.filter(
             Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word)
         )
+    return songs
+
+
+def songs_search(*, query: str, limit: int = 10) -> list[Song]:
+    """Analysed songs whose title, artist or album contains every word of ``query``; titles that
+    start with the query first."""
+    songs = songs_matching(Song.objects.filter(status=Song.Status.READY), query)
     ranked = songs.annotate(
         starts=Case(
             When(title__istartswith=query.strip(), then=0), default=1, output_field=IntegerField()

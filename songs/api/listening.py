@@ -33,7 +33,7 @@ from songs.api.serializers import (
     UploadedFileField,
 )
 from songs.models import Song
-from songs.selectors import song_at_distance, songs_search, songs_similar_to
+from songs.selectors import song_at_distance, songs_matching, songs_search, songs_similar_to
 from songs.streaming import audio_response
 
 
@@ -102,10 +102,7 @@ class SongListView(ListAPIView):
             songs = songs.filter(artist__iexact=params["artist"])
         if params.get("catalogue"):
             songs = songs.filter(catalogue__name=params["catalogue"])
-        for word in params.get("search", "").split()[:8]:
-            songs = songs.filter(
-                Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word)
-            )
+        songs = songs_matching(songs, params.get("search", ""))
         return songs.order_by("artist", "album", "track_number", "title", "id")
 
 

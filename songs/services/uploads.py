@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -41,7 +40,9 @@ def _skipped(name: str) -> bool:
     return name.endswith("/") or name.startswith("__MACOSX/") or base.startswith(".")
 
 
-def _open(zip_path: Path, display_name: str) -> zipfile.ZipFile:
+def _open(zip_path: Path, display_name: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and its entries (folders and resource forks left out), once the limits on
+    their number and declared size are checked."""
     try:
         archive = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -58,7 +59,7 @@ def _open(zip_path: Path, display_name: str) -> zipfile.ZipFile:
             f"{display_name}: it would unpack to {declared / 1e9:.1f} GB, more than the limit "
             f"of {settings.ZIP_MAX_UNCOMPRESSED_BYTES / 1e9:.1f} GB."
         )
-    return archive
+    return archive, entries
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
@@ -81,12 +82,6 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> N
             out.write(chunk)
 
 
-def _entries(archive: zipfile.ZipFile) -> Iterator[zipfile.ZipInfo]:
-    for info in archive.infolist():
-        if not _skipped(info.filename):
-            yield info
-
-
 def batch_add_zip(
     *,
     batch: UploadBatch,
@@ -100,8 +95,8 @@ def batch_add_zip(
     Raises RejectedFile for the zip as a whole (unreadable, too many files, too large)."""
     table = dict(metadata or {})
     outcomes = []
-    with _open(zip_path, display_name) as archive, tempfile.TemporaryDirectory() as tmp:
-        entries = list(_entries(archive))
+    archive, entries = _open(zip_path, display_name)
+    with archive, tempfile.TemporaryDirectory() as tmp:
         for info in entries:
             if info.filename.lower().endswith(METADATA_SUFFIXES) and not _unsafe(info.filename):
                 try:
