@@ -194,12 +194,13 @@ def main() -> None:
         bare_20 = wrk(prefix_bare, first_id, args.songs, 20, args.seconds)
         real_20 = wrk(prefix_real, first_id, args.songs, 20, args.seconds, token)
         real_1 = wrk(prefix_real, first_id, args.songs, 1, args.seconds, token)
+        bare_1 = wrk(prefix_bare, first_id, args.songs, 1, args.seconds)
     finally:
         for server in (real, bare):
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
     for label, r in (("bare view, 20 clients", bare_20), ("real endpoint, 20 clients", real_20),
-                     ("real endpoint, 1 client", real_1)):  # fmt: skip
+                     ("bare view, 1 client", bare_1), ("real endpoint, 1 client", real_1)):  # fmt: skip
         print(
             f"{label:<26} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
             f"  non-2xx {r['errors']}"
