@@ -199,8 +199,13 @@ def main() -> None:
         for server in (real, bare):
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
-    for label, r in (("bare view, 20 clients", bare_20), ("real endpoint, 20 clients", real_20),
-                     ("bare view, 1 client", bare_1), ("real endpoint, 1 client", real_1)):  # fmt: skip
+    runs = {
+        "bare view, 20 clients": bare_20,
+        "real endpoint, 20 clients": real_20,
+        "bare view, 1 client": bare_1,
+        "real endpoint, 1 client": real_1,
+    }
+    for label, r in runs.items():
         print(
             f"{label:<26} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
             f"  non-2xx {r['errors']}"
