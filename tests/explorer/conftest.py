@@ -10,10 +10,12 @@ serialized rollback does.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,6 +24,8 @@ from django.db import connection, connections
 
 from neuralnotes.celery import app as celery_app
 from tests.conftest import PASSWORD
+
+T = TypeVar("T")
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = BASE_DIR / "test-artifacts"
@@ -221,6 +225,28 @@ def phone(_close_test_connections, signed_in, db):
     yield page
     context.close()
     assert errors == [], errors
+
+
+def committed(work: Callable[[], T]) -> T:
+    """Run ``work`` on a thread of its own and return its result. Its writes are committed, so
+    the live server sees them: the test's own connection is inside the ``db`` fixture's
+    transaction, which the server's connection cannot see."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the test's thread
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def screenshot(page, name: str, **options) -> Path:

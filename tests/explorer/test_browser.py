@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.explorer.conftest import screenshot, sign_in
+from tests.conftest import PASSWORD
+from tests.explorer.conftest import committed, record_errors, screenshot, sign_in
 
 OVERLAYS = ".toolbar, .legend, .labels, .tooltip"
 BACKGROUND = (15, 18, 24)  # --bg
@@ -320,9 +321,115 @@ def test_play_similar_walks_to_the_nearest_song_not_yet_played(page, analysed_ca
     page.wait_for_function("id => window.__explorer.selected() === id", arg=second)
     page.click("#walk-next")  # forward along the path already walked
     page.wait_for_function("id => window.__explorer.selected() === id", arg=third)
-    # Playlists come with their own issue: a marked place, no dead buttons.
-    assert page.locator("#playlist-slot").count() == 1
-    assert page.locator("#playlist-slot button").count() == 0
+    # A walk is not a playlist: the address names none.
+    assert "playlist=" not in page.url
+
+
+def test_favourites_and_playlists_from_the_panel_and_on_the_map(
+    _close_test_connections, signed_in, db, analysed_catalogue
+):
+    from django.contrib.auth.models import User
+
+    from playlists.models import Playlist
+    from playlists.services import playlist_create
+    from songs.models import Song
+
+    catalogue = analysed_catalogue
+    ids = list(catalogue.songs)
+    first, second, third = ids[0], ids[5], ids[10]
+
+    def make() -> tuple[int, int, int]:
+        lena = User.objects.get(username=catalogue.username)
+        otto = User.objects.create_user("otto", password=PASSWORD)
+        songs = Song.objects.in_bulk([first, second, third])
+        trip = playlist_create(owner=lena, name="Test trip")
+        path = playlist_create(
+            owner=lena, name="Along the map", songs=[songs[third], songs[first], songs[second]]
+        )
+        secret = playlist_create(owner=otto, name="Otto's secret")  # private by default
+        return trip.id, path.id, secret.id
+
+    trip, path, secret = committed(make)
+    page = signed_in.new_page()
+    errors = record_errors(page)
+    try:
+        # The heart: its state is the API's, and pressing it changes both.
+        open_explorer(page, catalogue, f"?song={first}")
+        heart = page.locator("#favourite-toggle")
+        page.wait_for_selector("#favourite-toggle:not([disabled])")
+        assert heart.get_attribute("aria-pressed") == "false"
+        assert heart.get_attribute("aria-label") == "Add to favourites"
+        assert first not in api_json(page, catalogue, "/api/v1/favourites/")["songs"]
+        heart.click()
+        page.wait_for_selector("#favourite-toggle[aria-pressed=true]:not([disabled])")
+        assert heart.get_attribute("aria-label") == "Remove from favourites"
+        assert first in api_json(page, catalogue, "/api/v1/favourites/")["songs"]
+        heart.click()
+        page.wait_for_selector("#favourite-toggle[aria-pressed=false]:not([disabled])")
+        assert first not in api_json(page, catalogue, "/api/v1/favourites/")["songs"]
+
+        # Add to a playlist; Favourites is not among the choices; a second time is refused.
+        choices = page.locator("#playlist-choice option").all_inner_texts()
+        assert "Test trip" in choices and "Favourites" not in choices
+        assert page.get_attribute("#playlist-slot a", "href") == "/playlists/"
+        page.select_option("#playlist-choice", label="Test trip")
+        page.click("#playlist-add")
+        status = page.locator("#playlist-status")
+        page.wait_for_function(
+            "() => document.getElementById('playlist-status').textContent.startsWith('Added')"
+        )
+        assert status.inner_text() == "Added to “Test trip”."
+        entries = api_json(page, catalogue, f"/api/v1/playlists/{trip}/")["entries"]
+        assert [e["song"]["id"] for e in entries] == [first]
+        page.click("#playlist-add")
+        page.wait_for_function(
+            "() => document.getElementById('playlist-status').textContent.includes('already')"
+        )
+
+        # A playlist opened on the map: a path through its songs in order, at its first song.
+        open_explorer(page, catalogue, f"?playlist={path}")
+        page.wait_for_function("id => window.__explorer.selected() === id", arg=third)
+        page.wait_for_selector("#panel[data-state=ready]")
+        assert page.evaluate("window.__explorer.drawnPath()") == [third, first, second]
+        assert page.evaluate("window.__explorer.playlist()") == {
+            "id": path,
+            "name": "Along the map",
+        }
+        assert re.search(rf"[?&]playlist={path}\b", page.url) and f"song={third}" in page.url
+        walk_status = page.locator("#walk-status")
+        assert walk_status.inner_text().startswith("Song 1 of 3 in “Along the map”")
+        screenshot(page, "playlist")
+        page.click("#walk-next")
+        page.wait_for_function("id => window.__explorer.selected() === id", arg=first)
+        page.click("#walk-next")
+        page.wait_for_function("id => window.__explorer.selected() === id", arg=second)
+        page.wait_for_selector("#panel[data-state=ready]")
+        assert page.is_disabled("#walk-next")  # the end of the playlist
+        assert f"song={second}" in page.url and f"playlist={path}" in page.url
+        page.click("#walk-previous")
+        page.wait_for_function("id => window.__explorer.selected() === id", arg=first)
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => window.__explorer.drawnPath().length === 0")
+        assert "playlist=" not in page.url
+
+        # Someone else's private playlist: a clear notice, nothing selected.
+        open_explorer(page, catalogue, f"?playlist={secret}")
+        notice = page.locator("#playlist-notice")
+        notice.wait_for(state="visible")
+        assert "private to someone else" in notice.inner_text()
+        assert page.evaluate("window.__explorer.selected()") is None
+        assert page.evaluate("window.__explorer.drawnPath()") == []
+    finally:
+        page.close()
+
+        def tidy() -> None:
+            Playlist.objects.filter(id__in=[trip, path, secret]).delete()
+            User.objects.filter(username="otto").delete()
+
+        committed(tidy)
+    # The refused add (400) and the private playlist (404) are answers the page expects.
+    expected = (f"/api/v1/playlists/{trip}/songs/)", f"/api/v1/playlists/{secret}/)")
+    assert [e for e in errors if not e.endswith(expected)] == [], errors
 
 
 def test_surprise_me_jumps_between_two_distances(page, analysed_catalogue):

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError, createApi, readWithProgress, songUrl } from "../../static/js/explorer/api.js";
+import {
+  ApiError,
+  createApi,
+  errorText,
+  readWithProgress,
+  songUrl,
+} from "../../static/js/explorer/api.js";
 
 const urls = {
   points: "/api/v1/map/points/",
@@ -84,4 +90,42 @@ test("addresses are filled in and errors carry the server's message", async () =
     assert.equal(error.message, "No such song.");
     return true;
   });
+});
+
+test("playlist writes send the CSRF token; their errors carry the server's message", async () => {
+  const asked = [];
+  const fake = async (url, init) => {
+    asked.push([init.method, url, init.headers["X-CSRFToken"] ?? null, init.body ?? null]);
+    if (init.method === "POST") {
+      const fields = { detail: ["“A” is in this playlist already."] };
+      const error = { message: "The request has invalid fields.", fields };
+      return new Response(JSON.stringify({ error }), { status: 400 });
+    }
+    return new Response(JSON.stringify({ favourite: init.method === "PUT" }), { status: 200 });
+  };
+  const api = createApi(
+    { ...urls, playlists: "/api/v1/playlists/", favourites: "/api/v1/favourites/" },
+    fake,
+    { csrf: () => "token" },
+  );
+  assert.deepEqual(await api.setFavourite(5, true), { favourite: true });
+  assert.deepEqual(await api.setFavourite(5, false), { favourite: false });
+  await api.playlist(3);
+  await assert.rejects(api.addToPlaylist(3, 5), (error) => {
+    assert.equal(error.status, 400);
+    assert.equal(errorText(error), "“A” is in this playlist already.");
+    return true;
+  });
+  assert.deepEqual(asked, [
+    ["PUT", "/api/v1/favourites/5/", "token", null],
+    ["DELETE", "/api/v1/favourites/5/", "token", null],
+    ["GET", "/api/v1/playlists/3/", null, null],
+    ["POST", "/api/v1/playlists/3/songs/", "token", '{"song":5}'],
+  ]);
+});
+
+test("an error's text is its fields' messages when it has any", () => {
+  assert.equal(errorText(new ApiError("Not found.", 404)), "Not found.");
+  const fields = { song: ["Not a song."], nested: { name: ["Too long.", "Taken."] } };
+  assert.equal(errorText(new ApiError("Invalid.", 400, fields)), "Not a song. Too long. Taken.");
 });

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { searchWithSong, songFromSearch } from "../../static/js/explorer/urlstate.js";
+import {
+  playlistFromSearch,
+  searchWithPlaylist,
+  searchWithSong,
+  songFromSearch,
+} from "../../static/js/explorer/urlstate.js";
 
 test("the song comes from ?song=ID and nothing else", () => {
   assert.equal(songFromSearch("?song=42"), 42);
@@ -16,4 +21,15 @@ test("setting the song keeps other parameters; null removes it", () => {
   assert.equal(searchWithSong("?song=5&lang=en", 9), "?song=9&lang=en");
   assert.equal(searchWithSong("?song=5", null), "");
   assert.equal(searchWithSong("?song=5&lang=en", null), "?lang=en");
+});
+
+test("the playlist comes from ?playlist=ID and keeps the song beside it", () => {
+  assert.equal(playlistFromSearch("?playlist=3&song=7"), 3);
+  for (const bad of ["", "?playlist=", "?playlist=0", "?playlist=x", "?song=3"]) {
+    assert.equal(playlistFromSearch(bad), null, bad);
+  }
+  assert.equal(searchWithSong("?playlist=3", 7), "?playlist=3&song=7");
+  assert.equal(searchWithPlaylist("?playlist=3&song=7", null), "?song=7");
+  assert.equal(searchWithPlaylist("?song=7", 4), "?song=7&playlist=4");
+  assert.equal(searchWithPlaylist(searchWithSong("?playlist=3&song=7", null), null), "");
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ListeningWalk, nextUnplayed } from "../../static/js/explorer/walk.js";
+import { ListeningWalk, nextUnplayed, playlistSongIds } from "../../static/js/explorer/walk.js";
 
 const n = (...ids) => ids.map((id, i) => ({ song: { id }, distance: i / 10 }));
 
@@ -38,4 +38,32 @@ test("stepping on from the middle of the path replaces the way ahead", () => {
   assert.equal(walk.extend(n(2, 3, 9)), 9); // played songs stay played
   assert.deepEqual(walk.path, [1, 9]);
   assert.ok(walk.includes(3));
+});
+
+test("a playlist's songs play in the order of their positions", () => {
+  const entries = [
+    { position: 2, song: { id: 30 } },
+    { position: 0, song: { id: 10 } },
+    { position: 1, song: { id: 20 } },
+  ];
+  assert.deepEqual(playlistSongIds(entries), [10, 20, 30]);
+  assert.deepEqual(playlistSongIds([]), []);
+});
+
+test("a walk along a playlist moves along it and stops at its end", () => {
+  const walk = ListeningWalk.along([10, 20, 10, 30], { id: 3, name: "Mix" });
+  assert.equal(walk.current, 10);
+  assert.equal(walk.canGoBack, false);
+  assert.equal(walk.atPlaylistEnd, false);
+  assert.equal(walk.ahead(), 20);
+  assert.equal(walk.extend(n(99)), null); // never leaves the playlist
+  assert.deepEqual(walk.path, [10, 20, 10, 30]);
+  assert.equal(walk.moveTo(10), true); // the next 10 ahead, not the first
+  assert.equal(walk.position, 2);
+  assert.equal(walk.moveTo(99), false);
+  assert.equal(walk.position, 2);
+  assert.equal(walk.ahead(), 30);
+  assert.equal(walk.atPlaylistEnd, true);
+  assert.equal(walk.back(), 10);
+  assert.equal(new ListeningWalk(1).atPlaylistEnd, false); // "play similar" has no end
 });

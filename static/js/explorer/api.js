@@ -1,11 +1,30 @@
 // The explorer's calls to the REST API. Addresses come from the page (the Django view reverses
 // them), with "{id}" standing for a song's id.
 
+import { csrfToken } from "../csrf.js";
+
 export class ApiError extends Error {
-  constructor(message, status) {
+  /** fields: a 400's messages by field name (error.fields), else empty. */
+  constructor(message, status, fields = {}) {
     super(message);
     this.status = status;
+    this.fields = fields;
   }
+}
+
+/**
+ * What to tell the listener about ``error``: a 400's own messages ("“A” is in this playlist
+ * already.") rather than its general "The request has invalid fields.", else its message.
+ */
+export function errorText(error) {
+  const messages = [];
+  const collect = (value) => {
+    if (typeof value === "string") messages.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === "object") Object.values(value).forEach(collect);
+  };
+  collect(error.fields);
+  return messages.length ? messages.join(" ") : error.message;
 }
 
 export function songUrl(template, id) {
@@ -46,22 +65,42 @@ export async function readWithProgress(response, onProgress) {
   return out.buffer;
 }
 
-export function createApi(urls, fetchImpl = globalThis.fetch.bind(globalThis)) {
-  async function json(url, signal) {
+/** ``base`` (ending in "/") with ``id`` and ``rest`` appended: "/api/v1/playlists/3/songs/". */
+export function childUrl(base, id, rest = "") {
+  return `${base}${encodeURIComponent(String(id))}/${rest}`;
+}
+
+/**
+ * urls: the page's addresses; urls.playlists and urls.favourites (the list addresses, ending in
+ * "/") are there only for a signed-in listener. csrf: reads Django's token for writes.
+ */
+export function createApi(
+  urls,
+  fetchImpl = globalThis.fetch.bind(globalThis),
+  { csrf = csrfToken } = {},
+) {
+  async function json(url, signal, { method = "GET", body } = {}) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRFToken"] = csrf();
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetchImpl(url, {
-      headers: { Accept: "application/json" },
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
       signal,
     });
     if (!response.ok) {
       let message = `The server answered ${response.status}.`;
+      let fields = {};
       try {
         const body = await response.json();
         message = body?.error?.message ?? body?.detail ?? message;
+        fields = body?.error?.fields ?? {};
       } catch {
         // not JSON: keep the status
       }
-      throw new ApiError(message, response.status);
+      throw new ApiError(message, response.status, fields);
     }
     return response.json();
   }
@@ -95,6 +134,31 @@ export function createApi(urls, fetchImpl = globalThis.fetch.bind(globalThis)) {
     },
     audioUrl(id) {
       return songUrl(urls.audio, id);
+    },
+    /** {songs: [ids]}: the signed-in listener's favourites. */
+    favourites() {
+      return json(urls.favourites);
+    },
+    /** {song, favourite}: the song put in (true) or taken out of (false) the favourites. */
+    setFavourite(songId, favourite) {
+      return json(childUrl(urls.favourites, songId), undefined, {
+        method: favourite ? "PUT" : "DELETE",
+      });
+    },
+    /** {results: [{id, name, is_favourites, ...}]}: the listener's own playlists. */
+    playlists() {
+      return json(urls.playlists);
+    },
+    /** {id, name, entries: [{position, song}]}; ApiError 404 when not readable. */
+    playlist(id) {
+      return json(childUrl(urls.playlists, id));
+    },
+    /** The new entry; ApiError 400 (with the server's message) when the song is there already. */
+    addToPlaylist(playlistId, songId) {
+      return json(childUrl(urls.playlists, playlistId, "songs/"), undefined, {
+        method: "POST",
+        body: { song: songId },
+      });
     },
   };
 }

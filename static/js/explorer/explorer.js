@@ -20,9 +20,15 @@ import {
   renderSongLoading,
   songLine,
 } from "./panel.js";
+import { PlaylistSlot } from "./playlists.js";
 import { MapView } from "./scene.js";
 import { setupSearch } from "./search.js";
-import { searchWithSong, songFromSearch } from "./urlstate.js";
+import {
+  playlistFromSearch,
+  searchWithPlaylist,
+  searchWithSong,
+  songFromSearch,
+} from "./urlstate.js";
 import {
   API_MAX_K,
   DistanceFilter,
@@ -32,7 +38,7 @@ import {
   pointStates,
   SHOWN,
 } from "./visibility.js";
-import { ListeningWalk } from "./walk.js";
+import { ListeningWalk, playlistSongIds } from "./walk.js";
 
 const $ = (id) => document.getElementById(id);
 const CLICK_SLOP_PX = 6; // a press that moves less than this is a click, not a drag
@@ -54,6 +60,7 @@ export class Explorer {
     this.k = 3;
     this.selection = 0; // increases on every selection: answers for an older one are dropped
     this.filterRequest = 0;
+    this.playlistRequest = 0; // like selection, for opening a playlist
 
     this.colouring = defaultColouring(map);
     this.categories = categoriesFor(map, this.colouring);
@@ -85,6 +92,20 @@ export class Explorer {
       spectrogram: $("song-spectrogram"),
     };
     this.player = $("player");
+    this.playlistSlot = null; // only for a signed-in listener
+    if ($("playlist-slot")) {
+      this.playlistSlot = new PlaylistSlot({
+        elements: {
+          slot: $("playlist-slot"),
+          heart: $("favourite-toggle"),
+          choice: $("playlist-choice"),
+          add: $("playlist-add"),
+          status: $("playlist-status"),
+        },
+        api,
+      });
+      this.playlistSlot.load().catch((error) => this.playlistSlot.say(error.message));
+    }
     this.bindPointer();
     this.bindKeys();
     this.bindPanel();
@@ -112,6 +133,10 @@ export class Explorer {
       counts: () => this.stateCounts(),
       stateOf: (songId) => this.states[map.indexOf.get(songId)],
       selected: () => this.selected,
+      // The songs the path line is drawn through, in order, and the playlist it follows.
+      drawnPath: () => this.view.highlight.path.map((index) => map.ids[index]),
+      playlist: () =>
+        this.walk?.playlist ? { id: this.walk.playlist.id, name: this.walk.playlist.name } : null,
       lastNeighboursMs: null,
       lastPickMs: null,
     });
@@ -124,6 +149,19 @@ export class Explorer {
 
   openFromAddress({ history = "replace", play = true } = {}) {
     const songId = songFromSearch(window.location.search);
+    const playlistId = playlistFromSearch(window.location.search);
+    if (playlistId !== null) {
+      if (this.walk?.playlist?.id !== playlistId) {
+        this.openPlaylist(playlistId, { songId, history, play });
+        return;
+      }
+      if (songId === null || songId === this.selected) return;
+      if (this.walk.moveTo(songId)) {
+        this.select(songId, { history, play, fromWalk: true });
+        this.updateWalkControls();
+        return;
+      }
+    }
     if (songId === null) this.clearSelection({ history: "none" });
     else if (songId !== this.selected) this.select(songId, { history, play });
   }
@@ -250,12 +288,19 @@ export class Explorer {
     if (!fromWalk) this.endWalk();
     this.selected = songId;
     this.selectedSong = null;
+    this.playlistSlot?.show(songId);
+    $("playlist-notice").hidden = true;
     this.neighbours = [];
     this.root.dataset.selected = String(songId);
     $("panel").dataset.state = "loading"; // no visible change (see below); tests wait on it
     if (play) this.play(songId, null);
     if (history !== "none") {
-      const url = `${window.location.pathname}${searchWithSong(window.location.search, songId)}`;
+      // The playlist stays in the address while the selection walks along it.
+      const search = searchWithPlaylist(
+        searchWithSong(window.location.search, songId),
+        this.walk?.playlist?.id ?? null,
+      );
+      const url = `${window.location.pathname}${search}`;
       if (history === "push") window.history.pushState({ song: songId }, "", url);
       else window.history.replaceState({ song: songId }, "", url);
     }
@@ -388,8 +433,10 @@ export class Explorer {
     this.resetDistance({ fit: false });
     this.labels.clear();
     this.view.setHighlight({ selected: -1, neighbours: [], path: [] });
+    this.playlistSlot?.show(null);
     if (history !== "none") {
-      const url = `${window.location.pathname}${searchWithSong(window.location.search, null)}`;
+      const search = searchWithPlaylist(searchWithSong(window.location.search, null), null);
+      const url = `${window.location.pathname}${search}`;
       window.history.pushState({ song: null }, "", url);
     }
   }
@@ -465,6 +512,10 @@ export class Explorer {
       this.updateWalkControls();
       return;
     }
+    if (walk.playlist) {
+      $("walk-status").textContent = `The end of “${walk.playlist.name}”.`;
+      return;
+    }
     $("walk-status").textContent = "Finding the next song…";
     // The current song's nearest first; when all of those are played, ask for more of them.
     for (const k of [this.k, 20, API_MAX_K]) {
@@ -486,7 +537,7 @@ export class Explorer {
   updateWalkControls() {
     const walk = this.walk;
     $("walk-previous").disabled = !walk?.canGoBack;
-    $("walk-next").disabled = !walk;
+    $("walk-next").disabled = !walk || walk.atPlaylistEnd;
     $("play-similar").disabled = Boolean(walk) || this.selected === null;
     if (!walk) {
       $("walk-status").textContent = "";
@@ -494,6 +545,14 @@ export class Explorer {
     }
     const path = walk.path.map((id) => this.map.indexOf.get(id)).filter((i) => i !== undefined);
     this.view.setHighlight({ path });
+    if (walk.playlist) {
+      const next = walk.hasWalkedAhead
+        ? walk.playlist.songs.get(walk.path[walk.position + 1])
+        : null;
+      const where = `Song ${walk.position + 1} of ${walk.path.length} in “${walk.playlist.name}”`;
+      $("walk-status").textContent = next ? `${where}. Up next: ${songLine(next)}.` : `${where}.`;
+      return;
+    }
     const upcoming = walk.hasWalkedAhead
       ? null
       : this.neighbours.find((n) => !walk.includes(n.song.id))?.song;
@@ -501,6 +560,47 @@ export class Explorer {
     $("walk-status").textContent = upcoming
       ? `${position}. Up next: ${songLine(upcoming)}.`
       : `${position}.`;
+  }
+
+  /**
+   * Open a playlist as a path on the map: its songs in order joined by a line, the whole of it
+   * in view, at ``songId`` when it is on it (else its first song); next and previous follow it.
+   */
+  async openPlaylist(playlistId, { songId = null, history = "replace", play = true } = {}) {
+    const request = ++this.playlistRequest;
+    let detail;
+    try {
+      detail = await this.api.playlist(playlistId);
+    } catch (error) {
+      if (request !== this.playlistRequest) return;
+      this.showPlaylistNotice(
+        error.status === 404
+          ? "This playlist cannot be opened: it does not exist, or it is private to someone else."
+          : `The playlist could not be opened: ${error.message}`,
+      );
+      return;
+    }
+    if (request !== this.playlistRequest) return;
+    const ids = playlistSongIds(detail.entries);
+    if (!ids.length) {
+      this.showPlaylistNotice(`“${detail.name}” has no songs yet.`);
+      return;
+    }
+    const songs = new Map(detail.entries.map((entry) => [entry.song.id, entry.song]));
+    this.endWalk();
+    this.walk = ListeningWalk.along(ids, { id: playlistId, name: detail.name, songs });
+    this.walk.moveTo(songId ?? ids[0]);
+    const walk = this.walk;
+    await this.select(walk.current, { fromWalk: true, fly: false, history, play });
+    // Framed once the panel is open: opening it narrows the map.
+    const indices = ids.map((id) => this.map.indexOf.get(id)).filter((i) => i !== undefined);
+    if (this.walk === walk && indices.length) this.view.fit(indices);
+  }
+
+  showPlaylistNotice(text) {
+    const notice = $("playlist-notice");
+    notice.textContent = text;
+    notice.hidden = false;
   }
 
   // ---- distance filter and surprise ----

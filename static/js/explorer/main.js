@@ -48,7 +48,16 @@ async function start() {
     );
     return;
   }
-  const api = createApi(config.urls);
+  // A signed-in listener's page has the playlists slot, which carries their addresses.
+  const slot = document.getElementById("playlist-slot");
+  const urls = slot
+    ? {
+        ...config.urls,
+        playlists: slot.dataset.playlistsUrl,
+        favourites: slot.dataset.favouritesUrl,
+      }
+    : config.urls;
+  const api = createApi(urls);
   const buffer = await api.points(showProgress);
   if (buffer === null) {
     showNotice(
