@@ -11,23 +11,23 @@ def playlist_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def playlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    playlist = selectors.playlist_readable(user=request.user, playlist_id=pk)
+def _detail(request: HttpRequest, playlist, *, editable: bool) -> HttpResponse:
     return render(
         request,
         "playlists/detail.html",
         {
             "playlist": playlist,
             "entries": selectors.playlist_entries(playlist),
-            "editable": playlist.owner_id == request.user.id,
+            "editable": editable,
+            "favourites": selectors.favourite_song_ids(request.user),
         },
     )
 
 
+def playlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    playlist = selectors.playlist_readable(user=request.user, playlist_id=pk)
+    return _detail(request, playlist, editable=playlist.owner_id == request.user.id)
+
+
 def playlist_shared(request: HttpRequest, token: str) -> HttpResponse:
-    playlist = selectors.playlist_by_share_token(token=token)
-    return render(
-        request,
-        "playlists/detail.html",
-        {"playlist": playlist, "entries": selectors.playlist_entries(playlist), "editable": False},
-    )
+    return _detail(request, selectors.playlist_by_share_token(token=token), editable=False)

@@ -39,6 +39,14 @@ list.addEventListener("click", async (event) => {
   const row = event.target.closest("li[data-entry]");
   if (!row) return;
   if (event.target.classList.contains("play")) start(rows().slice(rows().indexOf(row)));
+  if (event.target.classList.contains("heart")) {
+    const heart = event.target;
+    const wanted = heart.getAttribute("aria-pressed") !== "true";
+    const { favourite } = await api(wanted ? "PUT" : "DELETE", `/api/v1/favourites/${row.dataset.song}/`);
+    heart.setAttribute("aria-pressed", String(favourite));
+    const title = row.querySelector(".title").textContent;
+    heart.setAttribute("aria-label", favourite ? `Remove ${title} from favourites` : `Add ${title} to favourites`);
+  }
   if (event.target.classList.contains("remove")) {
     await api("DELETE", `/api/v1/playlists/${id}/entries/${row.dataset.entry}/`);
     row.remove();

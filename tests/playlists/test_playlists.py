@@ -264,5 +264,9 @@ def test_path_between_two_songs_starts_at_a_ends_at_b_and_moves_towards_b(listen
 def test_playlist_pages(client, private):
     client.force_login(private.owner)
     assert "Mine" in client.get("/playlists/").content.decode()
+    first = private.entries.order_by("position").first().song
+    client_for(private.owner).put(f"/api/v1/favourites/{first.id}/")
     page = client.get(f"/playlists/{private.id}/").content.decode()
     assert 'draggable="true"' in page and "export.m3u8" in page
+    assert f'aria-label="Remove {first.title} from favourites"' in page
+    assert page.count('class="heart" aria-pressed="true"') == 1
