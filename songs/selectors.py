@@ -106,7 +106,9 @@ def songs_near_vector(
     # Only what a list shows: building full songs (three arrays each) costs more than the search.
     ready = Song.objects.filter(status=Song.Status.READY).only(*SONG_LIST_FIELDS)
     songs = ready.in_bulk([song_id for song_id, _ in nearest])
-    return sorted(((songs[sid], d) for sid, d in nearest if sid in songs), key=lambda pair: pair[1])
+    # Equal distances in id order: every caller, and every k, sees the same order.
+    ranked = sorted((d, sid) for sid, d in nearest if sid in songs)
+    return [(songs[sid], d) for d, sid in ranked]
 
 
 def song_at_distance(

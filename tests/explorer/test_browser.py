@@ -184,11 +184,13 @@ def test_clicking_a_song_plays_it_and_lists_its_nearest_songs(page, analysed_cat
     page.dispatch_event("#neighbour-count", "change")
     page.wait_for_function("document.querySelectorAll('#neighbour-list li').length === 5")
     assert page.locator("#labels .label").count() == 6
-    first = similar["results"][0]["song"]
-    page.locator("#neighbour-list .play").first.click()
+    first_row = page.locator("#neighbour-list li").first
+    first_id = int(first_row.get_attribute("data-song-id"))
+    assert first_id == similar["results"][0]["song"]["id"]
+    first_row.locator(".play").click()
     page.wait_for_function(
         f"new URL(document.getElementById('player').src).pathname === "
-        f"'/api/v1/songs/{first['id']}/audio/'"
+        f"'/api/v1/songs/{first_id}/audio/'"
     )
     assert selected(page) == song_id
 
@@ -311,7 +313,8 @@ def test_play_similar_walks_to_the_nearest_song_not_yet_played(page, analysed_ca
     page.wait_for_function("id => window.__explorer.selected() === id", arg=second)
     page.wait_for_selector("#panel[data-state=ready]")
     third = nearest_unplayed(second, {start, second})
-    # The song ending moves on by itself.
+    # The song ending moves on by itself (once the player knows how long the song is).
+    page.wait_for_function("Number.isFinite(document.getElementById('player').duration)")
     page.eval_on_selector("#player", "a => { a.currentTime = Math.max(0, a.duration - 0.2); }")
     page.wait_for_function("id => window.__explorer.selected() === id", arg=third, timeout=10_000)
     page.wait_for_selector("#panel[data-state=ready]")
