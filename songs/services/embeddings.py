@@ -102,9 +102,7 @@ def song_embed(*, song: Song) -> None:
         vectors, probabilities = vectors_for(model, features)
         _write_vectors(model, [song.id], vectors)
         if labeller is not None and model.id == labeller.id:
-            best = int(probabilities[0].argmax())
-            song.predicted_genre = model.genres[best]
-            song.predicted_genre_probability = float(probabilities[0, best])
+            _set_predicted_genre(song, model, probabilities[0])
             song.save(update_fields=["predicted_genre", "predicted_genre_probability"])
 
 
@@ -132,12 +130,17 @@ def embedding_model_fill(*, model: EmbeddingModel) -> EmbeddingModel:
     return model
 
 
+def _set_predicted_genre(song: Song, model: EmbeddingModel, probabilities: np.ndarray) -> None:
+    """The most probable of a genre head's genres, from its (n_genres,) probabilities."""
+    best = int(probabilities.argmax())
+    song.predicted_genre = model.genres[best]
+    song.predicted_genre_probability = float(probabilities[best])
+
+
 def _label_songs(model: EmbeddingModel, song_ids: list[int], probabilities: np.ndarray) -> None:
-    best = probabilities.argmax(axis=1)
     songs = Song.objects.in_bulk(song_ids)
-    for song_id, index, row in zip(song_ids, best, probabilities, strict=True):
-        songs[song_id].predicted_genre = model.genres[index]
-        songs[song_id].predicted_genre_probability = float(row[index])
+    for song_id, row in zip(song_ids, probabilities, strict=True):
+        _set_predicted_genre(songs[song_id], model, row)
     Song.objects.bulk_update(songs.values(), ["predicted_genre", "predicted_genre_probability"])
 
 
