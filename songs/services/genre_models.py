@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from django.utils import timezone
 
 from songs.models import EmbeddingModel, Song
@@ -26,15 +27,17 @@ def genre_model_train(
     from ml.head import check_trainable, train_genre_head
 
     analysed = Song.objects.filter(status=Song.Status.READY, features__isnull=False)
-    labelled_ids, labelled_features = analysed_features(analysed.exclude(genre=""))
-    genre_of = dict(analysed.filter(id__in=labelled_ids).values_list("id", "genre"))
-    labels = [genre_of[song_id] for song_id in labelled_ids]
+    labelled = list(analysed.exclude(genre="").order_by("id").values_list("features", "genre"))
+    labels = [genre for _, genre in labelled]
     check_trainable(labels)
 
     # Standardise with statistics of the whole catalogue, labelled or not: the head embeds it all.
     mean, std = fit_standardisation(analysed_features()[1])
     result = train_genre_head(
-        standardise(labelled_features, mean, std), labels, seed=seed, max_epochs=max_epochs
+        standardise(np.stack([np.asarray(f) for f, _ in labelled]), mean, std),
+        labels,
+        seed=seed,
+        max_epochs=max_epochs,
     )
 
     model = EmbeddingModel.objects.create(
