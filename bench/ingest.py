@@ -1,19 +1,22 @@
 """The whole ingestion pipeline against ml/ alone, on the same generated 4-minute songs.
 
-    .venv/bin/python bench/ingest.py [--songs 30]
+    .venv/bin/python bench/ingest.py [--songs 30] [--concurrency N]
 
 Prints figures; asserts nothing. Uses its own embedded PostgreSQL (var/bench-ingest) and Redis
-database 14, and starts a real Celery worker (one process, as `make run` does). Measures:
+database 14, and starts a real Celery worker with as many processes as `make run`'s (one per
+core) unless --concurrency says otherwise. Measures:
 
 - ml/ alone: songs per minute and realtime factor of analyse_file with the default patch budget,
-  in one warm process;
-- the pipeline: the same files imported through the import service (validation, hashing,
-  storage, database), queued, analysed by the worker, stored with their vectors, placed on the
-  map; wall time from the first file to the last song ready. Target: within 15% of ml/ alone;
-- the worker's side alone (queue and database): the files imported first, then timed from the
-  worker's start to the last song ready;
-- the worker's peak resident memory (all its processes) while it analyses a 20-minute track in
-  full (every patch). Target: under 1.5 GiB.
+  warm, in one process with every core's threads, and in as many processes as the worker has
+  (the fair comparison: the same use of the cores, without Django, queue or database);
+- the pipeline: a folder of the same files imported as `manage.py import_music` does (tags,
+  validation, hashing, storage, database) while a warm worker analyses them, stores their
+  vectors and places them on the map; wall time from the start of the import to the last song
+  ready. Target: within 15% of ml/ alone;
+- the worker's side alone (queue and database): the files imported and queued while the worker
+  does not consume, then timed from the moment it does to the last song ready;
+- the peak resident memory of the worker process that analyses a 20-minute track in full (every
+  patch), and of all the worker's processes together. Target: under 1.5 GiB.
 """
 
 import argparse
@@ -48,26 +51,63 @@ def make_songs(folder: Path, count: int, seconds: float) -> list[Path]:
     return paths
 
 
-def ml_alone(paths: list[Path]) -> float:
-    """Wall seconds for analyse_file on every path, warm, default policy."""
+def _analyse_part(paths: list[Path], threads: int, budget: int | None, barrier) -> None:
+    from ml.analysis import analyse_file, warm_up
+    from ml.backbone import load_backbone
+
+    backbone = load_backbone(intra_op_threads=threads)
+    warm_up(backbone, patch_budget=budget)
+    barrier.wait()
+    for path in paths:
+        analyse_file(path, backbone=backbone, patch_budget=budget)
+
+
+def ml_alone(paths: list[Path], processes: int) -> float:
+    """Wall seconds for analyse_file on every path with the default policy, warm, in `processes`
+    processes that share the cores' TensorFlow threads (no Django, no queue, no database)."""
+    import multiprocessing
+
     from django.conf import settings
 
-    from ml.analysis import analyse_file
-    from songs.services.analysis import worker_backbone
-
-    backbone = worker_backbone()
-    analyse_file(paths[0], backbone=backbone, patch_budget=settings.ANALYSIS_PATCH_BUDGET)  # warm
+    threads = max(1, (os.cpu_count() or 1) // processes)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes + 1)
+    parts = [
+        context.Process(
+            target=_analyse_part,
+            args=(paths[i::processes], threads, settings.ANALYSIS_PATCH_BUDGET, barrier),
+        )
+        for i in range(processes)
+    ]
+    for part in parts:
+        part.start()
+    barrier.wait()
     started = time.perf_counter()
-    for path in paths:
-        analyse_file(path, backbone=backbone, patch_budget=settings.ANALYSIS_PATCH_BUDGET)
+    for part in parts:
+        part.join()
+        if part.exitcode:
+            raise RuntimeError("ml/ alone failed")
     return time.perf_counter() - started
 
 
-def start_worker(extra_env: dict | None = None) -> subprocess.Popen:
+def start_worker(concurrency: int = 1, extra_env: dict | None = None) -> subprocess.Popen:
+    """A Celery worker of `concurrency` processes that share the cores' TensorFlow threads."""
+    threads = str(max(1, (os.cpu_count() or 1) // concurrency))
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "neuralnotes", "worker", "-c", "1", "-l", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "neuralnotes",
+            "worker",
+            "-c",
+            str(concurrency),
+            "-l",
+            "WARNING",
+        ],  # fmt: skip
         cwd=ROOT,
-        env={**os.environ, **(extra_env or {})},
+        env={**os.environ, "ANALYSIS_TF_THREADS": threads, **(extra_env or {})},
         start_new_session=True,
     )
     from neuralnotes.celery import app
@@ -76,9 +116,12 @@ def start_worker(extra_env: dict | None = None) -> subprocess.Popen:
     deadline = time.monotonic() + 120
     while not app.control.ping(timeout=1.0) and time.monotonic() < deadline:
         pass
-    # A task answered by the pool process: it has loaded the model (worker_process_init), as a
-    # long-running worker has. Its warm-up is not what this benchmark measures.
-    worker_database_check.delay().get(timeout=120)
+    # Until every pool process has answered, so has loaded the model and warmed up
+    # (worker_process_init), as a long-running worker has: that is not what this measures.
+    answered = set()
+    while len(answered) < concurrency and time.monotonic() < deadline:
+        checks = [worker_database_check.delay() for _ in range(concurrency)]
+        answered.update(check.get(timeout=120)["process"] for check in checks)
     return worker
 
 
@@ -87,27 +130,35 @@ def stop(worker: subprocess.Popen) -> None:
     worker.wait(60)
 
 
-def tree_rss(process: psutil.Process) -> int:
-    total = 0
+def worker_memory(process: psutil.Process) -> tuple[int, int]:
+    """Resident memory of the worker: (all its processes together, the largest one alone)."""
+    sizes = []
     for member in [process, *process.children(recursive=True)]:
         with contextlib.suppress(psutil.NoSuchProcess):
-            total += member.memory_info().rss
-    return total
+            sizes.append(member.memory_info().rss)
+    return sum(sizes), max(sizes)
 
 
-def wait_until_done(song_ids: list[int], worker: subprocess.Popen) -> int:
-    """Poll until every song is ready or failed; return the worker's peak RSS meanwhile."""
+def wait_until_done(count: int, worker: subprocess.Popen) -> tuple[int, int]:
+    """Poll until `count` songs are ready or failed; return the worker's peak memory meanwhile
+    (all processes, one process)."""
     from songs.models import Song
 
-    peak = 0
+    peak_all = peak_one = 0
     root = psutil.Process(worker.pid)
-    while Song.objects.filter(id__in=song_ids).exclude(status__in=["ready", "failed"]).exists():
-        peak = max(peak, tree_rss(root))
-        time.sleep(0.2)
-    return peak
+    while Song.objects.filter(status__in=["ready", "failed"]).count() < count:
+        together, largest = worker_memory(root)
+        peak_all, peak_one = max(peak_all, together), max(peak_one, largest)
+        time.sleep(0.05)
+    return peak_all, peak_one
 
 
 def fresh_database() -> None:
+    """An empty catalogue: no songs, models or maps in the database, and no stored files (an
+    import must copy every file, as a first import does)."""
+    import shutil
+
+    from django.conf import settings
     from django.core.management import call_command
 
     from explorer.models import MapVersion
@@ -120,90 +171,146 @@ def fresh_database() -> None:
     Song.objects.all().delete()
     UploadBatch.objects.all().delete()
     EmbeddingModel.objects.all().delete()
+    for stored in ("audio", "spectrograms"):
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / stored, ignore_errors=True)
 
 
-def pipeline(paths: list[Path]) -> tuple[float, int, int]:
-    from songs.models import Song, UploadBatch
-    from songs.services.ingestion import batch_add_file, batch_create, catalogue_get_or_create
+def start_import(folder: Path) -> int:
+    """Fork a child that does what `manage.py import_music FOLDER` does (tags read, files hashed,
+    stored and queued); return its pid. Forked, so that Python
+    and Django are loaded already: a command's start-up is not what this measures."""
+    from django.db import connections
 
-    worker = start_worker()
+    import ml.audio  # noqa: F401 - loaded before the fork, as a long import has it loaded
+    from songs.models import UploadBatch
+    from songs.services.folders import batch_add_folder
+    from songs.services.ingestion import batch_create, catalogue_get_or_create
+
+    connections.close_all()  # parent and child each open their own connection
+    child = os.fork()
+    if child:
+        return child
+    status = 1
     try:
         batch = batch_create(source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create())
+        batch_add_folder(batch=batch, root=folder)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def pipeline(folder: Path, count: int, concurrency: int) -> tuple[float, tuple[int, int], int]:
+    from songs.models import Song
+
+    worker = start_worker(concurrency)
+    try:
         started = time.perf_counter()
-        ids = [batch_add_file(batch=batch, path=p, original_name=p.name).song.id for p in paths]
-        peak = wait_until_done(ids, worker)
+        importer = start_import(folder)
+        peak = wait_until_done(count, worker)
         elapsed = time.perf_counter() - started
+        _, status = os.waitpid(importer, 0)
+        if os.waitstatus_to_exitcode(status):
+            raise RuntimeError("the import failed")
     finally:
         stop(worker)
-    failed = Song.objects.filter(id__in=ids, status="failed").count()
-    return elapsed, peak, failed
+    return elapsed, peak, Song.objects.filter(status="failed").count()
 
 
-def queue_and_database(paths: list[Path]) -> float:
-    """The worker's side alone: every file imported and queued first, then the wall time from the
-    warm worker's start to the last song ready."""
+def queue_and_database(paths: list[Path], concurrency: int) -> float:
+    """The worker's side alone: every file imported and queued while the warm worker does not
+    consume, then the wall time from the moment it does to the last song ready."""
+    from neuralnotes.celery import app
     from songs.models import UploadBatch
     from songs.services.ingestion import batch_add_file, batch_create, catalogue_get_or_create
 
-    batch = batch_create(source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create())
-    ids = [batch_add_file(batch=batch, path=p, original_name=p.name).song.id for p in paths]
-    worker = start_worker()
+    worker = start_worker(concurrency)
     try:
+        app.control.cancel_consumer("celery", reply=True)
+        batch = batch_create(source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create())
+        for path in paths:
+            batch_add_file(batch=batch, path=path, original_name=path.name)
         started = time.perf_counter()
-        wait_until_done(ids, worker)
+        app.control.add_consumer("celery", reply=True)
+        wait_until_done(len(paths), worker)
         return time.perf_counter() - started
     finally:
         stop(worker)
 
 
-def long_track_peak(path: Path) -> int:
+def long_track_peak(path: Path, concurrency: int) -> tuple[int, int]:
     from songs.models import UploadBatch
     from songs.services.ingestion import batch_add_file, batch_create, catalogue_get_or_create
 
-    worker = start_worker({"ANALYSIS_PATCH_BUDGET": "full"})
+    worker = start_worker(concurrency, extra_env={"ANALYSIS_PATCH_BUDGET": "full"})
     try:
         batch = batch_create(source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create())
-        song = batch_add_file(batch=batch, path=path, original_name=path.name).song
-        return wait_until_done([song.id], worker)
+        batch_add_file(batch=batch, path=path, original_name=path.name)
+        return wait_until_done(1, worker)
     finally:
         stop(worker)
+
+
+def import_folder_of(paths: list[Path]) -> Path:
+    """A folder holding exactly these files (hard links), as a music library to import."""
+    folder = VAR / f"library-{len(paths)}"
+    folder.mkdir(exist_ok=True)
+    for path in paths:
+        if not (folder / path.name).exists():
+            os.link(path, folder / path.name)
+    return folder
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--songs", type=int, default=30)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        help="worker processes, sharing the cores' TensorFlow threads (default: the settings')",
+    )
     args = parser.parse_args()
     import django
 
     django.setup()
     from django.conf import settings
 
+    concurrency = args.concurrency or settings.CELERY_WORKER_CONCURRENCY
+
     paths = make_songs(VAR / "audio", args.songs, 240)
     audio_s = 240 * len(paths)
     print(f"{len(paths)} generated songs of 4 minutes (44.1 kHz stereo FLAC), "
           f"patch budget {settings.ANALYSIS_PATCH_BUDGET}")  # fmt: skip
 
-    alone = ml_alone(paths)
-    print(f"ml/ alone: {len(paths) / alone * 60:6.1f} songs/min, {audio_s / alone:6.0f}x realtime")
+    for processes in sorted({1, concurrency}):
+        seconds = ml_alone(paths, processes)
+        print(
+            f"ml/ alone in {processes} process(es): {len(paths) / seconds * 60:6.1f} songs/min, "
+            f"{audio_s / seconds:6.0f}x realtime"
+        )
+    alone = seconds  # the same number of processes as the worker: the fair comparison
 
     fresh_database()
-    elapsed, peak, failed = pipeline(paths)
+    elapsed, peak, failed = pipeline(import_folder_of(paths), len(paths), concurrency)
     print(
-        f"pipeline:  {len(paths) / elapsed * 60:6.1f} songs/min, "
-        f"{audio_s / elapsed:6.0f}x realtime "
+        f"pipeline ({concurrency} worker process(es)): "
+        f"{len(paths) / elapsed * 60:6.1f} songs/min, {audio_s / elapsed:6.0f}x realtime "
         f"({elapsed / alone:.2f}x the time of ml/ alone; {failed} failed); "
-        f"worker peak {peak / 2**20:.0f} MiB"
+        f"worker peak {peak[0] / 2**20:.0f} MiB (largest process {peak[1] / 2**20:.0f} MiB)"
     )
     fresh_database()
-    worker_side = queue_and_database(paths)
+    worker_side = queue_and_database(paths, concurrency)
     print(
         f"worker side: {len(paths) / worker_side * 60:6.1f} songs/min "
         f"({worker_side / alone:.2f}x the time of ml/ alone): files imported first, then queue, "
         "database, analysis, storage of results, map placement"
     )
+    fresh_database()
     (long_path,) = make_songs(VAR / "audio-long", 1, 20 * 60)
-    peak = long_track_peak(long_path)
-    print(f"worker peak on a 20-minute track, whole song analysed: {peak / 2**20:.0f} MiB")
+    together, largest = long_track_peak(long_path, concurrency)
+    print(
+        f"worker peak on a 20-minute track, whole song analysed: the process analysing it "
+        f"{largest / 2**20:.0f} MiB, all {concurrency} together {together / 2**20:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -54,38 +54,51 @@ class ThumbnailPooler:
         return np.ascontiguousarray(image.T, dtype=np.float32)
 
 
+def _palette() -> np.ndarray:
+    """(256, 3) uint8: _COLOURS interpolated over the 256 levels of an indexed PNG."""
+    position = np.linspace(0, len(_COLOURS) - 1, 256)
+    lower = np.minimum(position.astype(int), len(_COLOURS) - 2)
+    fraction = (position - lower)[:, None]
+    rgb = _COLOURS[lower] * (1 - fraction) + _COLOURS[lower + 1] * fraction
+    return np.round(rgb).astype(np.uint8)
+
+
+_PALETTE = _palette()
+
+
 def thumbnail_png(thumbnail: np.ndarray) -> bytes:
-    """Render a (96, n_columns) log-mel thumbnail as an RGB PNG, low frequencies at the bottom.
+    """Render a (96, n_columns) log-mel thumbnail as an indexed-colour PNG, low frequencies at
+    the bottom.
 
     Brightness is scaled to the song's own loudest value, so a quiet recording is still
-    readable; an all-silent song renders dark instead of dividing by zero.
+    readable; an all-silent song renders dark instead of dividing by zero. One byte per pixel
+    into a 256-colour palette: a third of the bytes of RGB to compress, and a smaller file.
     """
     if thumbnail.ndim != 2 or thumbnail.shape[1] == 0:
         raise ValueError(f"expected a (bands, columns) thumbnail, got shape {thumbnail.shape}")
     peak = float(thumbnail.max())
     level = np.clip(thumbnail / peak, 0.0, 1.0) if peak > 0 else np.zeros_like(thumbnail)
-    position = level[::-1] * (len(_COLOURS) - 1)
-    lower = np.minimum(position.astype(int), len(_COLOURS) - 2)
-    fraction = (position - lower)[..., None]
-    rgb = _COLOURS[lower] * (1 - fraction) + _COLOURS[lower + 1] * fraction
-    return _png(np.round(rgb).astype(np.uint8))
+    return _png(np.round(level[::-1] * 255).astype(np.uint8))
 
 
-def _png(rgb: np.ndarray) -> bytes:
-    """Encode an (height, width, 3) uint8 image as PNG with the standard library only."""
-    height, width, _ = rgb.shape
-    # Each row starts with filter type 0 (none); zlib does the compressing.
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, -1)], axis=1)
+def _png(indices: np.ndarray) -> bytes:
+    """Encode a (height, width) uint8 image of _PALETTE indices as PNG, standard library only."""
+    height, width = indices.shape
+    # Each row starts with filter type 1 (sub): neighbouring columns of a spectrogram are alike,
+    # so the differences compress better than the values.
+    sub = np.diff(indices, axis=1, prepend=np.uint8(0))
+    rows = np.concatenate([np.ones((height, 1), np.uint8), sub], axis=1)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
             struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
         )
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8-bit palette indices
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
+        + chunk(b"PLTE", _PALETTE.tobytes())
         + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
         + chunk(b"IEND", b"")
     )

@@ -155,11 +155,11 @@ def run(host: str, port: int) -> None:
 
     children = Children(env, var_dir / "log")
     try:
-        concurrency = os.environ.get("CELERY_CONCURRENCY", "1")
         celery = [sys.executable, "-m", "celery", "-A", "neuralnotes"]
-        # -B: the same process runs the periodic sweep that re-queues lost songs.
+        # -B: the same process runs the periodic sweep that re-queues lost songs. Its processes:
+        # CELERY_CONCURRENCY (settings).
         beat_schedule = str(var_dir / "celerybeat-schedule")
-        worker = [*celery, "worker", "-B", "-s", beat_schedule, "-l", "INFO", "-c", concurrency]
+        worker = [*celery, "worker", "-B", "-s", beat_schedule, "-l", "INFO"]
         children.start("worker", worker)
         children.start(
             "web",

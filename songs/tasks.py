@@ -57,8 +57,9 @@ def sweep_stuck_songs() -> dict[str, int]:
 
 @worker_process_init.connect
 def _warm_up(**_: object) -> None:
-    """Load the backbone when a worker process starts, not when its first song arrives."""
-    analysis.worker_backbone()
+    """Load the backbone and run a first analysis when a worker process starts, so that its
+    first song is no slower than the rest."""
+    analysis.worker_warm_up()
 
 
 @shared_task(acks_late=True)

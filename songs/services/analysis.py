@@ -87,6 +87,14 @@ def worker_backbone():
     return load_backbone(intra_op_threads=settings.ANALYSIS_TF_THREADS, inter_op_threads=1)
 
 
+def worker_warm_up() -> None:
+    """What a new worker process does before its first task: load the backbone and run a first
+    analysis (ml.analysis.warm_up)."""
+    from ml.analysis import warm_up
+
+    warm_up(worker_backbone(), patch_budget=settings.ANALYSIS_PATCH_BUDGET)
+
+
 def song_analyse(*, song_id: int) -> Song | None:
     """Analyse one song if it is the caller's to analyse. Unusable audio ends in "failed" with
     the reason; any other error propagates (the task logs it and marks the song failed)."""

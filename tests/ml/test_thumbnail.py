@@ -1,8 +1,8 @@
-import struct
-import zlib
+import io
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ml.thumbnail import ThumbnailPooler, thumbnail_png
 
@@ -12,14 +12,10 @@ def frames(n: int) -> np.ndarray:
 
 
 def decode_png(data: bytes) -> np.ndarray:
-    """Minimal reader for the unfiltered 8-bit RGB PNGs that thumbnail_png writes."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    idat_length = struct.unpack(">I", data[33:37])[0]
-    raw = zlib.decompress(data[41 : 41 + idat_length])
-    rows = np.frombuffer(raw, np.uint8).reshape(height, 1 + 3 * width)
-    assert (rows[:, 0] == 0).all()
-    return rows[:, 1:].reshape(height, width, 3)
+    """(height, width, 3) RGB, decoded by Pillow rather than by our own code."""
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    return np.asarray(image.convert("RGB"))
 
 
 def test_frames_are_max_pooled_in_equal_groups():
@@ -53,6 +49,14 @@ def test_png_has_the_thumbnail_size_and_low_bands_at_the_bottom():
     assert image.shape == (96, 40, 3)
     assert image[-1].astype(int).sum(axis=1).min() > 600  # bottom row bright
     assert image[:-1].max() < 10  # everything else dark
+
+
+def test_png_shades_follow_the_level_from_dark_to_bright():
+    thumbnail = np.tile(np.linspace(0, 3, 50, dtype=np.float32), (96, 1))
+
+    brightness = decode_png(thumbnail_png(thumbnail)).astype(int).sum(axis=2)[0]
+
+    assert (np.diff(brightness) >= 0).all() and brightness[0] < 10 and brightness[-1] > 600
 
 
 def test_png_of_silence_is_dark():

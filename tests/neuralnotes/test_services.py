@@ -1,5 +1,8 @@
 """The embedded services the platform runs on are the real thing."""
 
+import os
+import socket
+
 import redis
 from django.conf import settings
 from django.db import connection
@@ -25,4 +28,7 @@ def test_broker_is_a_real_redis():
 
 def test_a_task_makes_the_round_trip_through_a_real_worker(celery_worker):
     result = worker_database_check.delay()
-    assert result.get(timeout=30) == {"database": connection.settings_dict["NAME"]}
+    assert result.get(timeout=30) == {
+        "database": connection.settings_dict["NAME"],
+        "process": f"{socket.gethostname()}:{os.getpid()}",  # the worker runs in a thread here
+    }
