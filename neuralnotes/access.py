@@ -1,6 +1,7 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 
-API_PREFIX = "/api/"
+# The REST API and the Subsonic API: clients sign each request, they have no session.
+API_PREFIXES = ("/api/", "/rest/")
 
 
 class SiteLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -9,6 +10,6 @@ class SiteLoginRequiredMiddleware(LoginRequiredMiddleware):
     JSON rather than a redirect to a sign-in page."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith(API_PREFIX):
+        if request.path_info.startswith(API_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -22,6 +22,11 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def api_token_find(key: str) -> ApiToken | None:
+    """The token whose key this is (expired or not), with its user."""
+    return ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+
+
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the record and the key, which is not stored anywhere."""
     key = secrets.token_urlsafe(32)
@@ -55,11 +60,7 @@ class ExpiringTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "The Authorization header needs exactly one token."
             )
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=_hash(parts[1].decode(errors="replace")))
-            .first()
-        )
+        token = api_token_find(parts[1].decode(errors="replace"))
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid token.")
         now = timezone.now()

@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("explorer.api.urls")),
     path("api/v1/", include("playlists.api.urls")),
     path("playlists/", include("playlists.urls")),
+    path("rest/", include("subsonic.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -60,3 +60,47 @@ class PlaylistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.playlist_id}#{self.position}: {self.song_id}"
+
+
+class Rating(models.Model):
+    """A listener's stars for a song, 1 to 5 (no row: not rated)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "song"], name="one_rating_per_user_and_song"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="stars_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} rates {self.song_id}: {self.stars}"
+
+
+class Play(models.Model):
+    """One song played by one listener: their listening history, seen by nobody else."""
+
+    class Source(models.TextChoices):
+        WEB = "web"
+        API = "api"
+        SUBSONIC = "subsonic"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plays"
+    )
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="plays")
+    played_at = models.DateTimeField(db_index=True)
+    seconds_heard = models.FloatField(null=True, blank=True)  # None: the client did not say
+    skipped = models.BooleanField(default=False)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    client = models.CharField(max_length=100, blank=True)  # "Symfonium", "DSub" …
+
+    class Meta:
+        ordering = ["-played_at", "-id"]
+        indexes = [models.Index(fields=["user", "-played_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} played {self.song_id} at {self.played_at:%Y-%m-%d %H:%M}"

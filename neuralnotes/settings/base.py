@@ -41,6 +41,9 @@ def development_secret_key(path: Path) -> str:
     return path.read_text().strip()
 
 
+# What this server says it is to clients that ask (the Subsonic API's serverVersion).
+NEURALNOTES_VERSION = "0.1.0"
+
 HNSW_EF_SEARCH = int(os.environ.get("HNSW_EF_SEARCH", 100))
 
 
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "songs",
     "explorer",
     "playlists",
+    "subsonic",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -216,6 +220,10 @@ UPLOAD_MAX_DURATION_S = float(os.environ.get("UPLOAD_MAX_DURATION_S", 3 * 3600))
 ZIP_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("ZIP_MAX_UNCOMPRESSED_BYTES", 8 * 1024**3))
 ZIP_MAX_ENTRIES = int(os.environ.get("ZIP_MAX_ENTRIES", 10_000))
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+# Subsonic clients that sign requests with md5(password + salt) need a clear-text app password on
+# the server: it is kept encrypted with this Fernet key (Fernet.generate_key()). Unset, a key is
+# derived from SECRET_KEY, and a new SECRET_KEY then means setting app passwords again.
+APP_PASSWORD_KEY = os.environ.get("APP_PASSWORD_KEY", "")
 # Patches of 3 s per song that the backbone sees: a number spreads them evenly over the song,
 # "full" analyses every patch. bench/embed.py measured how close 10 gets to the full song.
 _patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "10")

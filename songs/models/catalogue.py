@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import MD5, Concat, Lower
 from pgvector.django import VectorField
 
 # Dimensions of ml.backbone.EMBEDDING_DIM and ml.head.EMBEDDING_DIM, written out so that the web
@@ -107,13 +109,33 @@ class Song(models.Model):
     predicted_genre = models.CharField(max_length=100, blank=True)
     predicted_genre_probability = models.FloatField(null=True, blank=True)
 
+    # The picture embedded in the file's tags (front cover first), if it has one.
+    cover = models.FileField(max_length=200, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # An artist is a name and an album an (artist, album) pair, compared without case: the
+    # database keeps their keys in step with the tags, and they are the library's stable ids.
+    artist_key = models.GeneratedField(
+        expression=MD5(Lower("artist")),
+        output_field=models.CharField(max_length=32),
+        db_persist=True,
+    )
+    album_key = models.GeneratedField(
+        expression=MD5(Concat(Lower("artist"), Value("\x1f"), Lower("album"))),
+        output_field=models.CharField(max_length=32),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["artist", "album", "track_number", "title", "id"]
         permissions = [("manage_catalogue", "Can upload songs and manage the catalogue")]
-        indexes = [models.Index(fields=["status", "queued_at"])]
+        indexes = [
+            models.Index(fields=["status", "queued_at"]),
+            models.Index(fields=["artist_key"]),
+            models.Index(fields=["album_key", "track_number"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.artist} – {self.title}" if self.artist else self.title

@@ -1,0 +1,144 @@
+"""Who is asking: the three ways Subsonic clients sign their requests.
+
+- ``apiKey`` (OpenSubsonic apiKeyAuthentication): one of the user's API tokens, the same ones the
+  REST API takes (neuralnotes.tokens), made, named, listed and revoked on the account page;
+- ``u`` + ``p``: the login password, clear or ``enc:``-hex encoded, checked against its hash;
+- ``u`` + ``t`` + ``s``: t = md5(password + s). That needs the password in clear text, so it is
+  the user's separate app password (kept encrypted), never the login password.
+
+Failed attempts count against the same per-address limit as sign-ins to the REST API.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.utils import timezone
+
+from neuralnotes.models import ApiToken
+from neuralnotes.tokens import api_token_find
+from subsonic.models import AppPassword
+from subsonic.protocol import Params, SubsonicError
+
+FAILURES_PER_WINDOW = 10
+FAILURE_WINDOW_S = 60
+
+
+def _fernet() -> Fernet:
+    key = settings.APP_PASSWORD_KEY
+    if not key:
+        digest = hashlib.sha256(b"neuralnotes app passwords\0" + settings.SECRET_KEY.encode())
+        key = base64.urlsafe_b64encode(digest.digest())
+    return Fernet(key)
+
+
+class AppPasswordError(ValueError):
+    pass
+
+
+def app_password_set(*, user: User, password: str) -> None:
+    """Set (or replace) the user's app password; it may not be their login password."""
+    if len(password) < 8:
+        raise AppPasswordError("An app password needs at least 8 characters.")
+    if user.check_password(password):
+        raise AppPasswordError("Choose an app password that is not your login password.")
+    AppPassword.objects.update_or_create(
+        user=user, defaults={"ciphertext": _fernet().encrypt(password.encode())}
+    )
+
+
+def app_password_clear(*, user: User) -> None:
+    AppPassword.objects.filter(user=user).delete()
+
+
+def app_password_of(user: User) -> str | None:
+    record = AppPassword.objects.filter(user=user).first()
+    if record is None:
+        return None
+    try:
+        return _fernet().decrypt(bytes(record.ciphertext)).decode()
+    except InvalidToken:  # encrypted with another key: as if none were set
+        return None
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _failures_key(request) -> str:
+    window = int(timezone.now().timestamp()) // FAILURE_WINDOW_S
+    return f"subsonic-auth-failures:{_client_address(request)}:{window}"
+
+
+def _check_throttle(request) -> None:
+    if (cache.get(_failures_key(request)) or 0) >= FAILURES_PER_WINDOW:
+        raise SubsonicError(
+            SubsonicError.WRONG_CREDENTIALS,
+            "Too many failed sign-ins from this address; wait a minute and try again.",
+        )
+
+
+def _failed(request, error: SubsonicError) -> SubsonicError:
+    key = _failures_key(request)
+    cache.add(key, 0, FAILURE_WINDOW_S * 2)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, FAILURE_WINDOW_S * 2)
+    return error
+
+
+def _decoded_password(raw: str) -> str:
+    if raw.startswith("enc:"):
+        try:
+            return bytes.fromhex(raw[4:]).decode()
+        except ValueError:
+            return ""
+    return raw
+
+
+def authenticate_request(request, params: Params) -> tuple[User, ApiToken | None]:
+    """The signed-in user (and the API key used, if any), or SubsonicError 10, 40-44."""
+    api_key, username = params.get("apiKey"), params.get("u")
+    password, token, salt = params.get("p"), params.get("t"), params.get("s")
+    if api_key is not None:
+        if username is not None or password is not None or token is not None:
+            raise SubsonicError(
+                SubsonicError.CONFLICTING_AUTH,
+                "Use either apiKey or u with p or t and s, not both.",
+            )
+        _check_throttle(request)
+        record = api_token_find(api_key)
+        if record is None or record.expires_at <= timezone.now() or not record.user.is_active:
+            raise _failed(request, SubsonicError(SubsonicError.INVALID_API_KEY, "Invalid API key."))
+        return record.user, record
+    if username is None:
+        raise SubsonicError(SubsonicError.MISSING_PARAMETER, "Required parameter is missing: u")
+    if password is not None and token is not None:
+        raise SubsonicError(SubsonicError.CONFLICTING_AUTH, "Use either p or t and s, not both.")
+    _check_throttle(request)
+    wrong = SubsonicError(SubsonicError.WRONG_CREDENTIALS, "Wrong username or password.")
+    if password is not None:
+        user = authenticate(request, username=username, password=_decoded_password(password))
+        if user is None:
+            raise _failed(request, wrong)
+        return user, None
+    if token is None or not salt:
+        raise SubsonicError(
+            SubsonicError.MISSING_PARAMETER, "Required parameter is missing: p, or t and s"
+        )
+    user = User.objects.filter(username=username, is_active=True).first()
+    secret = app_password_of(user) if user is not None else None
+    if secret is None:
+        raise _failed(request, wrong)
+    expected = hashlib.md5((secret + salt).encode()).hexdigest()
+    if not hmac.compare_digest(expected, token.lower()):
+        raise _failed(request, wrong)
+    return user, None

@@ -1,0 +1,104 @@
+"""Similar songs and sonic paths: the platform's own similarity (the active embedding model,
+searched through pgvector exactly as the explorer and the REST API do), never a second copy.
+
+Cosine distance lies in [0, 2]; the OpenSubsonic sonicSimilarity extension wants a normalised
+distance in [0, 1] (0 identical), so it is halved, and ``similarity`` is 1 minus that.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Subquery
+from pgvector.django import CosineDistance
+
+from playlists.selectors import songs_path_between
+from songs.selectors import active_embedding_model, songs_similar_to
+from subsonic.library import (
+    ALBUM_PREFIX,
+    ARTIST_PREFIX,
+    key_from_id,
+    library_songs,
+    song_by_id,
+    song_children,
+)
+from subsonic.protocol import SubsonicError
+from subsonic.registry import Call, endpoint
+
+MAX_COUNT = 500
+
+
+def _matches(call: Call, scored: list[tuple]) -> list[dict]:
+    children = song_children(call.user, [song for song, _ in scored])
+    for child, (_, distance) in zip(children, scored, strict=True):
+        normalised = min(max(float(distance) / 2, 0.0), 1.0)
+        child["distance"] = round(normalised, 6)
+        child["similarity"] = round(1 - normalised, 6)
+    return children
+
+
+def _similar_songs(call: Call) -> list[dict]:
+    """Songs that sound like the song (for an artist or album id: like its first song)."""
+    raw = call.params.required("id")
+    count = call.params.integer("count", 50, minimum=1, maximum=MAX_COUNT)
+    if raw.startswith(ARTIST_PREFIX):
+        seed = library_songs().filter(artist_key=key_from_id(raw, ARTIST_PREFIX, "Artist"))
+    elif raw.startswith(ALBUM_PREFIX):
+        seed = library_songs().filter(album_key=key_from_id(raw, ALBUM_PREFIX, "Album"))
+    else:
+        seed = library_songs().filter(id=song_by_id(raw).id)
+    first = seed.order_by("id").first()
+    if first is None:
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Not found.")
+    similar = [song for song, _ in songs_similar_to(song=first, k=count)]
+    return song_children(call.user, similar)
+
+
+@endpoint("getSimilarSongs")
+def get_similar_songs(call: Call) -> dict:
+    return {"similarSongs": {"song": _similar_songs(call)}}
+
+
+@endpoint("getSimilarSongs2")
+def get_similar_songs2(call: Call) -> dict:
+    return {"similarSongs2": {"song": _similar_songs(call)}}
+
+
+@endpoint("getSonicSimilarTracks")
+def get_sonic_similar_tracks(call: Call) -> dict:
+    song = song_by_id(call.params.required("id"))
+    count = call.params.integer("count", 10, minimum=1, maximum=MAX_COUNT)
+    return {
+        "sonicSimilarTracksResult": {
+            "sonicMatch": _matches(call, songs_similar_to(song=song, k=count))
+        }
+    }
+
+
+@endpoint("findSonicPath")
+def find_sonic_path(call: Call) -> dict:
+    """A path from the start song to the end song through the embedding space (the playlists'
+    path between two songs); each song's distance is from the start song."""
+    start = song_by_id(call.params.required("startSongId"))
+    end = song_by_id(call.params.required("endSongId"))
+    count = call.params.integer("count", 25, minimum=2, maximum=MAX_COUNT)
+    path = songs_path_between(start=start, end=end, length=count)
+    model = active_embedding_model()
+    distances = {start.id: 0.0}
+    if model is not None and path:
+        table = model.vector_table
+        own = table.objects.filter(model=model, song_id=start.id).values("vector")[:1]
+        distances.update(
+            table.objects.filter(model=model, song_id__in=[s.id for s in path])
+            .annotate(distance=CosineDistance("vector", Subquery(own)))
+            .values_list("song_id", "distance")
+        )
+    return {
+        "findSonicPathResult": {
+            "sonicMatch": _matches(call, [(song, distances.get(song.id, 0.0)) for song in path])
+        }
+    }
+
+
+@endpoint("getSong")
+def get_song(call: Call) -> dict:
+    song = song_by_id(call.params.required("id"))
+    return {"song": song_children(call.user, [song])[0]}

@@ -1,0 +1,234 @@
+"""The catalogue as Subsonic clients see it: artists, albums, songs, as response payloads.
+
+Ids are opaque strings: a song is its number (the same as in the REST API), an artist
+``ar-<key>`` and an album ``al-<key>``, where the keys are the md5 of the lower-cased tags that
+the database keeps in generated columns (songs.models.Song.artist_key and album_key); a music
+folder is a catalogue's number. Only analysed ("ready") songs are in the library.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Max, Min, QuerySet, Sum
+
+from playlists.models import Playlist, PlaylistEntry, Rating
+from songs.models import Song
+from subsonic.protocol import SubsonicError
+
+ARTIST_PREFIX = "ar-"
+ALBUM_PREFIX = "al-"
+UNKNOWN_ARTIST = "[Unknown Artist]"
+UNKNOWN_ALBUM = "[Unknown Album]"
+
+CONTENT_TYPES = {
+    "MP3": ("mp3", "audio/mpeg"),
+    "FLAC": ("flac", "audio/flac"),
+    "OGG": ("ogg", "audio/ogg"),
+    "WAV": ("wav", "audio/wav"),
+    "AIFF": ("aiff", "audio/aiff"),
+    "OPUS": ("opus", "audio/ogg"),
+    "M4A": ("m4a", "audio/mp4"),
+}
+
+
+def library_songs() -> QuerySet[Song]:
+    return Song.objects.filter(status=Song.Status.READY)
+
+
+def artist_id(key: str) -> str:
+    return ARTIST_PREFIX + key
+
+
+def album_id(key: str) -> str:
+    return ALBUM_PREFIX + key
+
+
+def song_by_id(raw: str) -> Song:
+    if not raw.isdigit():
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Song not found.")
+    song = library_songs().filter(id=int(raw)).first()
+    if song is None:
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Song not found.")
+    return song
+
+
+def songs_by_ids(raw_ids: Iterable[str]) -> list[Song]:
+    """The songs of these ids, in the order given; any unknown id is error 70."""
+    ids = list(raw_ids)
+    if not all(raw.isdigit() for raw in ids):
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Song not found.")
+    found = library_songs().in_bulk([int(raw) for raw in ids])
+    if len(found) != len(set(ids)):
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Song not found.")
+    return [found[int(raw)] for raw in ids]
+
+
+def key_from_id(raw: str, prefix: str, what: str) -> str:
+    if not raw.startswith(prefix) or len(raw) != len(prefix) + 32:
+        raise SubsonicError(SubsonicError.NOT_FOUND, f"{what} not found.")
+    return raw[len(prefix) :]
+
+
+@dataclass
+class UserAnnotations:
+    """What one user has said about a set of songs: favourites (starred) and ratings."""
+
+    starred: dict[int, object]  # song id -> when it was starred
+    ratings: dict[int, int]
+
+    @classmethod
+    def of(cls, user: User, song_ids: Iterable[int]) -> UserAnnotations:
+        ids = list(song_ids)
+        starred = dict(
+            PlaylistEntry.objects.filter(
+                playlist__owner=user, playlist__is_favourites=True, song_id__in=ids
+            ).values_list("song_id", "added_at")
+        )
+        ratings = dict(
+            Rating.objects.filter(user=user, song_id__in=ids).values_list("song_id", "stars")
+        )
+        return cls(starred, ratings)
+
+
+def _iso(moment) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def song_child(song: Song, annotations: UserAnnotations | None = None) -> dict:
+    """A song as the spec's Child (with the OpenSubsonic additions)."""
+    suffix, content_type = CONTENT_TYPES.get(
+        song.audio_format.upper(),
+        (
+            song.audio.name.rsplit(".", 1)[-1] if "." in song.audio.name else "",
+            mimetypes.guess_type(song.audio.name)[0] or "application/octet-stream",
+        ),
+    )
+    duration = round(song.duration_s or 0)
+    child = {
+        "id": str(song.id),
+        "parent": album_id(song.album_key),
+        "isDir": False,
+        "title": song.title,
+        "album": song.album or UNKNOWN_ALBUM,
+        "artist": song.artist or UNKNOWN_ARTIST,
+        "track": song.track_number,
+        "year": song.year,
+        "genre": song.genre or song.predicted_genre or None,
+        "coverArt": str(song.id),
+        "size": song.size_bytes,
+        "contentType": content_type,
+        "suffix": suffix,
+        "duration": duration,
+        "bitRate": round(song.size_bytes * 8 / 1000 / song.duration_s) if song.duration_s else 0,
+        "samplingRate": song.sample_rate,
+        "channelCount": song.channels,
+        "path": song.original_name,
+        "isVideo": False,
+        "created": _iso(song.created_at),
+        "albumId": album_id(song.album_key),
+        "artistId": artist_id(song.artist_key),
+        "type": "music",
+        "mediaType": "song",
+        "sortName": song.title.lower(),
+        "genres": [{"name": g} for g in [song.genre or song.predicted_genre] if g],
+        "artists": [{"id": artist_id(song.artist_key), "name": song.artist or UNKNOWN_ARTIST}],
+        "displayArtist": song.artist or UNKNOWN_ARTIST,
+        "albumArtists": [{"id": artist_id(song.artist_key), "name": song.artist or UNKNOWN_ARTIST}],
+        "displayAlbumArtist": song.artist or UNKNOWN_ARTIST,
+    }
+    if annotations is not None:
+        if song.id in annotations.starred:
+            child["starred"] = _iso(annotations.starred[song.id])
+        if song.id in annotations.ratings:
+            child["userRating"] = annotations.ratings[song.id]
+    return child
+
+
+def song_children(user: User, songs: list[Song]) -> list[dict]:
+    """Songs as Child payloads with the user's stars and ratings (two queries for the lot)."""
+    annotations = UserAnnotations.of(user, [s.id for s in songs])
+    return [song_child(s, annotations) for s in songs]
+
+
+def albums(songs: QuerySet[Song] | None = None) -> QuerySet:
+    """One row per album of ``songs``: key, name, artist, counts, length, year, genre."""
+    songs = library_songs() if songs is None else songs
+    return songs.values("album_key").annotate(
+        name=Min("album"),
+        artist_name=Min("artist"),
+        artist_key=Min("artist_key"),
+        song_count=Count("id"),
+        duration=Sum("duration_s"),
+        year=Max("year"),
+        genre=Min("genre"),
+        created=Min("created_at"),
+        cover_song=Min("id"),
+    )
+
+
+def album_payload(row: dict) -> dict:
+    """An album row (albums()) as the spec's AlbumID3 (with the OpenSubsonic additions)."""
+    return {
+        "id": album_id(row["album_key"]),
+        "name": row["name"] or UNKNOWN_ALBUM,
+        "artist": row["artist_name"] or UNKNOWN_ARTIST,
+        "artistId": artist_id(row["artist_key"]),
+        "coverArt": album_id(row["album_key"]),
+        "songCount": row["song_count"],
+        "duration": round(row["duration"] or 0),
+        "created": _iso(row["created"]),
+        "year": row["year"],
+        "genre": row["genre"] or None,
+        "sortName": (row["name"] or "").lower(),
+        "mediaType": "album",
+        "genres": [{"name": row["genre"]}] if row["genre"] else [],
+        "artists": [
+            {"id": artist_id(row["artist_key"]), "name": row["artist_name"] or UNKNOWN_ARTIST}
+        ],
+        "displayArtist": row["artist_name"] or UNKNOWN_ARTIST,
+    }
+
+
+def artists(songs: QuerySet[Song] | None = None) -> QuerySet:
+    """One row per artist of ``songs``: key, name, number of albums."""
+    songs = library_songs() if songs is None else songs
+    return (
+        songs.values("artist_key")
+        .annotate(name=Min("artist"), album_count=Count("album_key", distinct=True))
+        .order_by("name", "artist_key")
+    )
+
+
+def artist_payload(row: dict) -> dict:
+    """An artist row (artists()) as the spec's ArtistID3."""
+    name = row["name"] or UNKNOWN_ARTIST
+    return {
+        "id": artist_id(row["artist_key"]),
+        "name": name,
+        "coverArt": artist_id(row["artist_key"]),
+        "albumCount": row["album_count"],
+        "sortName": name.lower(),
+    }
+
+
+def index_letter(name: str) -> str:
+    first = (name or UNKNOWN_ARTIST).lstrip()[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+def playlist_payload(playlist: Playlist, *, song_count: int, duration: float) -> dict:
+    return {
+        "id": str(playlist.id),
+        "name": playlist.name,
+        "comment": playlist.description or None,
+        "owner": playlist.owner.username,
+        "public": playlist.visibility == Playlist.Visibility.PUBLIC,
+        "songCount": song_count,
+        "duration": round(duration or 0),
+        "created": _iso(playlist.created_at),
+        "changed": _iso(playlist.updated_at),
+    }

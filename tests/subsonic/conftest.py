@@ -1,0 +1,67 @@
+"""A small library for the Subsonic API: 3 artists x 2 albums x 3 songs, with vectors in the
+active embedding model, and helpers that call /rest/ in JSON or XML as a client does."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+from tests.factories import make_embedded_songs
+
+NS = "{http://subsonic.org/restapi}"
+ARTISTS = ["Anna Blue", "bob & the Band", "Çelik"]
+
+
+@pytest.fixture
+def library(db):
+    """18 analysed songs (songs[i] is artist i // 6, album (i // 3) % 2, track i % 3 + 1)."""
+    songs = make_embedded_songs(per_genre=6, unlabelled=0)
+    for i, song in enumerate(songs):
+        song.artist = ARTISTS[i // 6]
+        song.album = f"Album {(i // 3) % 2 + 1}"
+        song.track_number = i % 3 + 1
+        song.title = f"Song {i:02d}"
+        song.year = 2000 + i // 6
+        song.duration_s = 180.0 + i
+        song.save()
+    return songs
+
+
+def call(method: str, *, user=None, password: str = PASSWORD, client=None, post=False, **params):
+    """The raw response of /rest/<method>, signed with u + p of ``user`` unless params sign it."""
+    client = client or Client()
+    query = {"v": "1.16.1", "c": "tests", **params}
+    if user is not None:
+        query.setdefault("u", user.username)
+        query.setdefault("p", password)
+    query = {k: v for k, v in query.items() if v is not None}
+    if post:
+        return client.post(f"/rest/{method}", query)
+    return client.get(f"/rest/{method}", query)
+
+
+def rest(method: str, **kwargs) -> dict:
+    """The JSON subsonic-response of a call (f=json)."""
+    response = call(method, f="json", **kwargs)
+    assert response.status_code == 200, response.content[:500]
+    return json.loads(response.content)["subsonic-response"]
+
+
+def rest_xml(method: str, **kwargs) -> ET.Element:
+    """The XML subsonic-response element of a call (the default format)."""
+    response = call(method, **kwargs)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    return ET.fromstring(response.content)
+
+
+def ok(body: dict) -> dict:
+    assert body["status"] == "ok", body.get("error")
+    return body
+
+
+def error_code(body: dict) -> int:
+    assert body["status"] == "failed", body
+    return body["error"]["code"]

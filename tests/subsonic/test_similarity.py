@@ -1,0 +1,76 @@
+"""Similar songs and sonic paths are the platform's own similarity (the REST API's neighbours)."""
+
+from songs.selectors import songs_similar_to
+from tests.subsonic.conftest import error_code, ok, rest, rest_xml
+
+
+def test_similar_songs2_are_the_rest_apis_neighbours_in_order(listener, library):
+    seed = library[0]
+
+    body = ok(rest("getSimilarSongs2", user=listener, id=str(seed.id), count=5))
+
+    expected = [str(song.id) for song, _ in songs_similar_to(song=seed, k=5)]
+    assert [s["id"] for s in body["similarSongs2"]["song"]] == expected
+
+
+def test_similar_songs_from_an_artist_id(listener, library):
+    artist = ok(rest("getSong", user=listener, id=str(library[0].id)))["song"]["artistId"]
+
+    body = ok(rest("getSimilarSongs", user=listener, id=artist, count=3))
+
+    assert len(body["similarSongs"]["song"]) == 3
+
+
+def test_sonic_similar_tracks_carry_a_normalised_distance(listener, library):
+    seed = library[0]
+
+    body = ok(rest("getSonicSimilarTracks", user=listener, id=str(seed.id), count=4))
+
+    matches = body["sonicSimilarTracksResult"]["sonicMatch"]
+    expected = songs_similar_to(song=seed, k=4)
+    assert [m["id"] for m in matches] == [str(s.id) for s, _ in expected]
+    for match, (_, distance) in zip(matches, expected, strict=True):
+        assert 0 <= match["distance"] <= 1
+        assert abs(match["distance"] - distance / 2) < 1e-5
+        assert abs(match["similarity"] - (1 - match["distance"])) < 1e-5
+    assert [m["distance"] for m in matches] == sorted(m["distance"] for m in matches)
+
+
+def test_sonic_path_starts_at_the_start_and_ends_at_the_end(listener, library):
+    start, end = library[0], library[-1]
+
+    body = ok(
+        rest(
+            "findSonicPath",
+            user=listener,
+            startSongId=str(start.id),
+            endSongId=str(end.id),
+            count=6,
+        )
+    )
+
+    path = body["findSonicPathResult"]["sonicMatch"]
+    assert path[0]["id"] == str(start.id) and path[-1]["id"] == str(end.id)
+    assert len(path) == 6 and len({m["id"] for m in path}) == 6
+    assert path[0]["distance"] == 0
+
+
+def test_similarity_in_xml(listener, library):
+    root = rest_xml("getSonicSimilarTracks", user=listener, id=str(library[0].id), count=2)
+
+    matches = list(root.iter("{http://subsonic.org/restapi}sonicMatch"))
+    assert len(matches) == 2 and float(matches[0].get("distance")) >= 0
+
+
+def test_unknown_and_malformed_ids_are_error_70(listener, library):
+    assert error_code(rest("getSonicSimilarTracks", user=listener, id="999999")) == 70
+    assert error_code(rest("getSimilarSongs2", user=listener, id="al-nonsense")) == 70
+    assert error_code(rest("findSonicPath", user=listener, startSongId="x", endSongId="1")) == 70
+
+
+def test_absurd_counts_are_clamped_and_words_refused(listener, library):
+    body = ok(rest("getSonicSimilarTracks", user=listener, id=str(library[0].id), count=10**9))
+    assert len(body["sonicSimilarTracksResult"]["sonicMatch"]) == len(library) - 1
+
+    seed = str(library[0].id)
+    assert error_code(rest("getSonicSimilarTracks", user=listener, id=seed, count="many")) == 0
