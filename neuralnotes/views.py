@@ -49,3 +49,47 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(exc, SERVICE_DOWN_ERRORS):
         return HttpResponse(render_to_string("503.html"), status=503)
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's keys for apps: API keys (the REST API's tokens, which Subsonic
+    clients take as apiKey) and the Subsonic app password for clients that sign with a salt."""
+    from neuralnotes.models import ApiToken
+    from neuralnotes.tokens import api_token_create
+    from subsonic.auth import AppPasswordError, app_password_clear, app_password_set
+    from subsonic.models import AppPassword
+
+    new_key = error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create-key":
+            _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+        elif action == "revoke-key":
+            ApiToken.objects.filter(user=request.user, id=request.POST.get("id") or 0).delete()
+            return redirect("account")
+        elif action == "set-app-password":
+            password = request.POST.get("password", "")
+            if password != request.POST.get("confirm", ""):
+                error = "The two app passwords differ."
+            else:
+                try:
+                    app_password_set(user=request.user, password=password)
+                except AppPasswordError as exc:
+                    error = str(exc)
+                else:
+                    return redirect("account")
+        elif action == "clear-app-password":
+            app_password_clear(user=request.user)
+            return redirect("account")
+    return render(
+        request,
+        "registration/account.html",
+        {
+            "keys": ApiToken.objects.filter(user=request.user),
+            "new_key": new_key,
+            "error": error,
+            "has_app_password": AppPassword.objects.filter(user=request.user).exists(),
+            "server_address": request.build_absolute_uri("/").rstrip("/"),
+        },
+        status=400 if error else 200,
+    )

@@ -104,3 +104,31 @@ class Play(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} played {self.song_id} at {self.played_at:%Y-%m-%d %H:%M}"
+
+
+class LibraryStar(models.Model):
+    """A listener's star on a whole album or artist (a song is starred by being in their
+    Favourites). ``key`` is the album's or artist's md5 key (songs.models.Song.album_key and
+    artist_key), so a star outlives a rescan that keeps the tags."""
+
+    class Kind(models.TextChoices):
+        ALBUM = "album"
+        ARTIST = "artist"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_stars"
+    )
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    key = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "key"], name="one_library_star_per_user_and_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} stars {self.kind} {self.key}"

@@ -4,13 +4,18 @@ public ones; a private playlist of someone else does not exist for them (404, ne
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from playlists.models import Playlist, PlaylistEntry
+from playlists.models import LibraryStar, Playlist, PlaylistEntry
+from playlists.services import NOW_PLAYING_FOR, NOW_PLAYING_KEY
 from songs.models import Song
 from songs.selectors import active_embedding_model, songs_similar_to
 
@@ -62,6 +67,47 @@ def favourite_song_ids(user: User) -> set[int]:
             playlist__owner=user, playlist__is_favourites=True
         ).values_list("song_id", flat=True)
     )
+
+
+def favourite_entries(user: User) -> QuerySet[PlaylistEntry]:
+    """The entries of the user's Favourites, most recently added first."""
+    return (
+        PlaylistEntry.objects.filter(playlist__owner=user, playlist__is_favourites=True)
+        .select_related("song")
+        .order_by("-added_at", "-id")
+    )
+
+
+def library_stars(user: User, kind: str) -> dict[str, datetime]:
+    """The keys of the albums or artists (LibraryStar.Kind) the user starred, and when."""
+    return dict(LibraryStar.objects.filter(user=user, kind=kind).values_list("key", "created_at"))
+
+
+@dataclass
+class NowPlaying:
+    user: User
+    song: Song
+    client: str
+    at: datetime
+
+
+def now_playing() -> list[NowPlaying]:
+    """What every listener's players said they are playing (services.now_playing_set), newest
+    first; songs no longer in the library are left out."""
+    now = timezone.now()
+    entries = [
+        entry
+        for entry in (cache.get(NOW_PLAYING_KEY) or {}).values()
+        if now - entry["at"] < NOW_PLAYING_FOR
+    ]
+    users = User.objects.in_bulk({e["user_id"] for e in entries})
+    songs = Song.objects.filter(status=Song.Status.READY).in_bulk({e["song_id"] for e in entries})
+    found = [
+        NowPlaying(users[e["user_id"]], songs[e["song_id"]], e["client"], e["at"])
+        for e in entries
+        if e["user_id"] in users and e["song_id"] in songs
+    ]
+    return sorted(found, key=lambda playing: playing.at, reverse=True)
 
 
 def songs_walk_from(*, song: Song, length: int) -> list[Song]:

@@ -4,15 +4,23 @@ tabs editing at once are applied one after the other and positions stay distinct
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
-from playlists.models import Playlist, PlaylistEntry
+from playlists.models import LibraryStar, Play, Playlist, PlaylistEntry, Rating
 from songs.models import Song
 
 FAVOURITES = "Favourites"
+# What each listener's players are playing now (they said so; it is not their history): one
+# cache entry for everybody, {"<user id>:<client>": {...}}, each forgotten after this long.
+NOW_PLAYING_KEY = "playlists:now-playing"
+NOW_PLAYING_FOR = timedelta(minutes=10)
 
 
 class PlaylistError(ValueError):
@@ -158,3 +166,91 @@ def favourite_set(*, user: User, song: Song, favourite: bool) -> bool:
     elif not favourite and entry is not None:
         playlist_remove_entry(entry=entry)
     return favourite
+
+
+@transaction.atomic
+def playlist_replace_songs(*, playlist: Playlist, songs: list[Song]) -> Playlist:
+    """The playlist's songs become ``songs``, in that order."""
+    playlist = _locked(playlist)
+    if not playlist.allow_duplicates and len({song.id for song in songs}) != len(songs):
+        raise PlaylistError("This playlist does not allow a song twice.")
+    PlaylistEntry.objects.filter(playlist=playlist).delete()
+    PlaylistEntry.objects.bulk_create(
+        PlaylistEntry(playlist=playlist, song=song, position=i) for i, song in enumerate(songs)
+    )
+    playlist.save(update_fields=["updated_at"])
+    return playlist
+
+
+@transaction.atomic
+def playlist_remove_positions(*, playlist: Playlist, positions: Iterable[int]) -> None:
+    """Remove the entries at these 0-based positions of the current order (all or none)."""
+    playlist = _locked(playlist)
+    ordered = list(PlaylistEntry.objects.filter(playlist=playlist).order_by("position", "id"))
+    wanted = sorted(set(positions), reverse=True)
+    for position in wanted:
+        if not 0 <= position < len(ordered):
+            raise PlaylistError(f"There is no song at position {position}.")
+    PlaylistEntry.objects.filter(id__in=[ordered[p].id for p in wanted]).delete()
+    _renumber(playlist)
+    playlist.save(update_fields=["updated_at"])
+
+
+def rating_set(*, user: User, song: Song, stars: int) -> Rating | None:
+    """The user's stars for the song, 1 to 5; 0 removes the rating."""
+    if not 0 <= stars <= 5:
+        raise ValueError("A rating is 0 (none) to 5 stars.")
+    if stars == 0:
+        Rating.objects.filter(user=user, song=song).delete()
+        return None
+    rating, _ = Rating.objects.update_or_create(user=user, song=song, defaults={"stars": stars})
+    return rating
+
+
+def library_star_set(*, user: User, kind: str, key: str, starred: bool) -> bool:
+    """Star or unstar a whole album or artist (LibraryStar.Kind) by its key."""
+    if starred:
+        LibraryStar.objects.get_or_create(user=user, kind=kind, key=key)
+    else:
+        LibraryStar.objects.filter(user=user, kind=kind, key=key).delete()
+    return starred
+
+
+def play_record(
+    *,
+    user: User,
+    song: Song,
+    source: str,
+    client: str = "",
+    played_at: datetime | None = None,
+    seconds_heard: float | None = None,
+    skipped: bool = False,
+) -> Play:
+    """One play in the user's listening history."""
+    return Play.objects.create(
+        user=user,
+        song=song,
+        source=source,
+        client=client[:100],
+        played_at=played_at or timezone.now(),
+        seconds_heard=seconds_heard,
+        skipped=skipped,
+    )
+
+
+def now_playing_set(*, user: User, song: Song, client: str = "", at: datetime | None = None):
+    """Remember that one of the user's players is playing the song (for NOW_PLAYING_FOR); a
+    player that reports again replaces what it said before."""
+    now = timezone.now()
+    entries = {
+        slot: entry
+        for slot, entry in (cache.get(NOW_PLAYING_KEY) or {}).items()
+        if now - entry["at"] < NOW_PLAYING_FOR
+    }
+    entries[f"{user.id}:{client}"] = {
+        "user_id": user.id,
+        "song_id": song.id,
+        "client": client[:100],
+        "at": at or now,
+    }
+    cache.set(NOW_PLAYING_KEY, entries, int(NOW_PLAYING_FOR.total_seconds()))

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import random
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Subquery, When
-from pgvector.django import CosineDistance
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from pgvector.django import CosineDistance, VectorField
 
 from songs.models import EmbeddingModel, Song, UploadBatch
 
@@ -135,3 +146,41 @@ def song_at_distance(
     index = random.Random(seed).randrange(count)
     song_id, distance = candidates.order_by("song_id").values_list("song_id", "distance")[index]
     return Song.objects.only(*SONG_LIST_FIELDS).get(id=song_id), distance
+
+
+def artists_similar_to(*, artist_key: str, k: int = 20) -> list[tuple[str, float]]:
+    """The k artists (artist keys) whose songs lie nearest to the centre of this artist's songs in
+    the active embedding model, nearest first (each by its best song); never the artist.
+
+    The centre is the mean of the artist's vectors, computed in the database and searched from
+    through the HNSW index like a song's own vector; enough neighbours are read to get past the
+    artist's own songs, which are usually the nearest."""
+    model = active_embedding_model()
+    if model is None:
+        return []
+    table = model.vector_table
+    own = table.objects.filter(
+        model=model, song__artist_key=artist_key, song__status=Song.Status.READY
+    )
+    centre = own.values("model").annotate(centre=Avg("vector", output_field=VectorField()))
+    own_count = own.count()
+    distance = CosineDistance("vector", Subquery(centre.values("centre")[:1]))
+    nearest = list(
+        table.objects.filter(model=model)
+        .annotate(distance=distance)
+        .order_by(distance)
+        .values_list("song_id", "distance")[: own_count + 50 * k]
+    )
+    if not nearest or nearest[0][1] is None:
+        return []  # the artist has no vectors: nothing to search from
+    keys = dict(
+        Song.objects.filter(status=Song.Status.READY, id__in=[song_id for song_id, _ in nearest])
+        .exclude(artist_key=artist_key)
+        .values_list("id", "artist_key")
+    )
+    best: dict[str, float] = {}
+    for song_id, d in nearest:
+        key = keys.get(song_id)
+        if key is not None and key not in best:
+            best[key] = d  # the rows come nearest first: the first is the artist's best
+    return sorted(best.items(), key=lambda item: (item[1], item[0]))[:k]

@@ -29,6 +29,9 @@ from subsonic.protocol import Params, SubsonicError
 
 FAILURES_PER_WINDOW = 10
 FAILURE_WINDOW_S = 60
+# Clients that send u + p do so on every request, and checking a Django password hash costs a
+# few hundred milliseconds by design: a verified pair is remembered this long (see _password_user).
+PASSWORD_CHECK_CACHE_S = 300
 
 
 def _fernet() -> Fernet:
@@ -104,6 +107,26 @@ def _decoded_password(raw: str) -> str:
     return raw
 
 
+def _digest(text: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _password_user(request, username: str, password: str) -> User | None:
+    """The user whose login password this is. A pair verified in the last few minutes is checked
+    against a keyed digest instead of the slow password hash; the cache holds digests only, and a
+    changed password (a new hash) or a deactivated user invalidates the entry."""
+    remembered = f"subsonic-password:{_digest(username + chr(0) + password)}"
+    cached = cache.get(remembered)
+    if cached is not None:
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is not None and hmac.compare_digest(cached, _digest(user.password)):
+            return user
+    user = authenticate(request, username=username, password=password)
+    if user is not None:
+        cache.set(remembered, _digest(user.password), PASSWORD_CHECK_CACHE_S)
+    return user
+
+
 def authenticate_request(request, params: Params) -> tuple[User, ApiToken | None]:
     """The signed-in user (and the API key used, if any), or SubsonicError 10, 40-44."""
     api_key, username = params.get("apiKey"), params.get("u")
@@ -126,7 +149,7 @@ def authenticate_request(request, params: Params) -> tuple[User, ApiToken | None
     _check_throttle(request)
     wrong = SubsonicError(SubsonicError.WRONG_CREDENTIALS, "Wrong username or password.")
     if password is not None:
-        user = authenticate(request, username=username, password=_decoded_password(password))
+        user = _password_user(request, username, _decoded_password(password))
         if user is None:
             raise _failed(request, wrong)
         return user, None

@@ -94,8 +94,12 @@ class UserAnnotations:
         return cls(starred, ratings)
 
 
-def _iso(moment) -> str:
+def iso(moment) -> str:
+    """A time as the spec writes it: 2024-01-31T12:00:00Z."""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+_iso = iso
 
 
 def song_child(song: Song, annotations: UserAnnotations | None = None) -> dict:

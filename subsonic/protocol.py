@@ -1,8 +1,10 @@
 """The Subsonic wire format: one payload, rendered as the XML that Subsonic defined or as JSON.
 
 A payload is a dict. In XML, its scalar values become attributes and its dict and list values
-child elements (a list repeats the element once per item); in JSON the same dict is the object
-under "subsonic-response". So every endpoint builds its answer once and both formats agree.
+child elements (a list repeats the element once per item), except "value", which is the
+element's text (a genre's name, lyrics), as the spec maps XML text to JSON; in JSON the same dict
+is the object under "subsonic-response". So every endpoint builds its answer once and both
+formats agree.
 """
 
 from __future__ import annotations
@@ -65,15 +67,17 @@ def _xml_element(name: str, content: Mapping, out: list[str]) -> None:
     attributes = "".join(
         f" {key}={quoteattr(_xml_value(value))}"
         for key, value in content.items()
-        if value is not None and not isinstance(value, Mapping | list | tuple)
+        if value is not None and key != "value" and not isinstance(value, Mapping | list | tuple)
     )
     children = [
         (key, value) for key, value in content.items() if isinstance(value, Mapping | list | tuple)
     ]
-    if not children:
+    text = content.get("value")
+    text = "" if text is None or isinstance(text, Mapping | list | tuple) else _xml_value(text)
+    if not children and not text:
         out.append(f"<{name}{attributes}/>")
         return
-    out.append(f"<{name}{attributes}>")
+    out.append(f"<{name}{attributes}>{_escape_text(text)}")
     for key, value in children:
         for item in value if isinstance(value, list | tuple) else [value]:
             if isinstance(item, Mapping):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -35,6 +35,6 @@ def rest(request: HttpRequest, method: str) -> HttpResponse:
     except Exception:
         logger.exception("subsonic method failed", extra={"method": method})
         return render_error(request, SubsonicError(SubsonicError.GENERIC, "Server error."))
-    if isinstance(result, HttpResponse):
+    if isinstance(result, HttpResponseBase):  # media: files and streams too
         return result
     return render(request, result)

@@ -1,9 +1,9 @@
 """Bringing audio into the catalogue: one file, a zip of files, a folder on the server.
 
 Every way in ends in song_create_from_file: validate the file by its content, store it under the
-SHA-256 of its bytes (the same audio twice is one song), create the song "pending" and queue its
-analysis once the transaction has committed. If the broker is down the song is still created; the
-sweep queues it when the broker is back.
+SHA-256 of its bytes (the same audio twice is one song) with its embedded cover beside it, create
+the song "pending" and queue its analysis once the transaction has committed. If the broker is
+down the song is still created; the sweep queues it when the broker is back.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -120,6 +121,33 @@ def validate_audio_file(path: Path, original_name: str):
     return info
 
 
+_COVER_SUFFIXES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/bmp": "bmp",
+}
+
+
+def cover_store(path: Path) -> str:
+    """Store the picture embedded in the file under the SHA-256 of its bytes (an album's songs
+    share one file) and return its storage name; "" when the file has none."""
+    from songs.services.metadata import embedded_picture
+
+    picture = embedded_picture(path)
+    if picture is None:
+        return ""
+    data, mime = picture
+    suffix = _COVER_SUFFIXES.get(mime, "img")
+    name = f"covers/{hashlib.sha256(data).hexdigest()}.{suffix}"
+    if not default_storage.exists(name):
+        stored = default_storage.save(name, ContentFile(data))
+        if stored != name:  # another import of the same cover saved it first
+            default_storage.delete(stored)
+    return name
+
+
 def song_create_from_file(
     *,
     path: Path,
@@ -144,6 +172,7 @@ def song_create_from_file(
         if stored != name:  # another upload of the same audio saved it first
             default_storage.delete(stored)
     metadata = metadata or SongMetadata()
+    cover = cover_store(path)
     try:
         with transaction.atomic():
             song = Song.objects.create(
@@ -164,6 +193,7 @@ def song_create_from_file(
                 duration_s=info.duration_s,
                 sample_rate=info.sample_rate,
                 channels=info.channels,
+                cover=cover,
             )
     except IntegrityError:  # the same audio arrived at the same moment: one song
         return Song.objects.get(content_sha256=digest), False

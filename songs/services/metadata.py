@@ -101,6 +101,83 @@ def metadata_from_tags(path: Path) -> SongMetadata:
     )
 
 
+_FRONT_COVER = 3  # the picture type that ID3 and FLAC share for "Cover (front)"
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF8", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+
+
+def _image_mime(data: bytes, declared: str) -> str | None:
+    """The picture's type from its first bytes (taggers often write a wrong or empty MIME type);
+    None for what is not a picture, such as an ID3 "-->" link to a URL."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    for signature, mime in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return mime
+    return None if declared in ("", "-->") else declared.lower()
+
+
+def _best_picture(pictures: list[tuple[int, bytes, str]]) -> tuple[bytes, str] | None:
+    """The front cover if there is one, else the first picture; (type, data, mime) in."""
+    found = [(kind, data, _image_mime(data, mime)) for kind, data, mime in pictures if data]
+    found = [(kind, data, mime) for kind, data, mime in found if mime]
+    if not found:
+        return None
+    kind, data, mime = next((p for p in found if p[0] == _FRONT_COVER), found[0])
+    return data, mime
+
+
+def embedded_picture(path: Path) -> tuple[bytes, str] | None:
+    """The cover embedded in the file's tags as (bytes, MIME type): ID3 APIC frames (MP3, WAV,
+    AIFF), FLAC picture blocks, MP4 'covr' atoms, Vorbis/Opus METADATA_BLOCK_PICTURE comments.
+    None when there is none; an odd file is never a reason to refuse the audio."""
+    try:
+        return _embedded_picture(path)
+    except Exception:
+        return None
+
+
+def _embedded_picture(path: Path) -> tuple[bytes, str] | None:
+    import base64
+
+    import mutagen
+    from mutagen.flac import Picture
+    from mutagen.mp4 import MP4Cover
+
+    audio = mutagen.File(path)
+    if audio is None:
+        return None
+    pictures: list[tuple[int, bytes, str]] = []
+    for picture in getattr(audio, "pictures", None) or []:  # FLAC
+        pictures.append((picture.type, picture.data, picture.mime))
+    tags = audio.tags
+    if tags is not None and hasattr(tags, "getall"):  # ID3
+        for frame in tags.getall("APIC"):
+            pictures.append((frame.type, frame.data, frame.mime))
+    elif tags is not None:
+        for cover in _tag_values(tags, "covr"):  # MP4
+            mime = "image/png" if cover.imageformat == MP4Cover.FORMAT_PNG else "image/jpeg"
+            pictures.append((_FRONT_COVER, bytes(cover), mime))
+        for encoded in _tag_values(tags, "metadata_block_picture"):  # Vorbis comments
+            try:
+                picture = Picture(base64.b64decode(encoded))
+            except Exception:
+                continue
+            pictures.append((picture.type, picture.data, picture.mime))
+    return _best_picture(pictures)
+
+
+def _tag_values(tags, key: str) -> list:
+    try:
+        return list(tags.get(key) or [])
+    except Exception:  # keys that this kind of tag cannot hold
+        return []
+
+
 def _repair_legacy_text(text: str) -> str:
     """ID3v2 tags written by old Windows software hold cp1252 bytes labelled Latin-1; mutagen
     then gives 'Ã©' for 'é'. Undo that when the result is valid UTF-8."""

@@ -146,3 +146,22 @@ def test_get_user_shows_only_the_callers_account(listener, other_listener):
     assert ok(rest("getUser", user=listener, username=listener.username))["user"]["streamRole"]
 
     assert error_code(rest("getUser", user=listener, username=other_listener.username)) == 50
+
+
+def test_a_changed_login_password_stops_the_old_one_at_once(listener):
+    assert ok(rest("ping", user=listener))  # verified, and remembered for a while
+
+    listener.set_password("a-brand-new-passphrase")
+    listener.save()
+
+    assert error_code(rest("ping", user=listener)) == 40
+    assert ok(rest("ping", user=listener, password="a-brand-new-passphrase"))
+
+
+def test_a_deactivated_user_is_refused_even_when_remembered(listener):
+    assert ok(rest("ping", user=listener))
+
+    listener.is_active = False
+    listener.save()
+
+    assert error_code(rest("ping", user=listener)) == 40

@@ -1,0 +1,104 @@
+"""Re-encoding a song's audio on the fly (MP3 or Opus at a given bit rate) for players on slow
+connections, with PyAV: the stored file is decoded and the new container written out in chunks
+as it is made, so the first bytes leave before the last are encoded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.http import StreamingHttpResponse
+
+from songs.models import Song
+
+
+@dataclass(frozen=True)
+class Target:
+    container: str
+    codec: str
+    content_type: str
+    sample_format: str
+    rates: tuple[int, ...]  # the sample rates the encoder takes, the preferred one first
+    min_kbps: int
+    max_kbps: int
+
+
+TARGETS = {
+    "mp3": Target(
+        "mp3",
+        "libmp3lame",
+        "audio/mpeg",
+        "s16p",
+        (44100, 48000, 32000, 22050, 24000, 16000, 11025, 12000, 8000),
+        8,
+        320,
+    ),
+    # Opus only runs at 48 kHz (or lower rates that no player needs).
+    "opus": Target("ogg", "libopus", "audio/ogg", "s16", (48000,), 6, 510),
+}
+
+
+class _Sink:
+    """A write-only file for the output container; what it holds is taken after each packet.
+    Having no seek, the muxer writes a plain stream (no header patched at the end)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def _transcoded_chunks(song: Song, target: Target, kbps: int) -> Iterator[bytes]:
+    import av
+
+    source = default_storage.open(song.audio.name, "rb")
+    try:
+        with av.open(source) as inp:
+            audio = inp.streams.audio[0]
+            channels = min(audio.codec_context.channels or 2, 2)
+            layout = "stereo" if channels == 2 else "mono"
+            rate = audio.codec_context.sample_rate
+            rate = rate if rate in target.rates else target.rates[0]
+            sink = _Sink()
+            with av.open(sink, mode="w", format=target.container) as out:
+                stream = out.add_stream(target.codec, rate=rate, layout=layout)
+                stream.bit_rate = kbps * 1000
+                resampler = av.AudioResampler(format=target.sample_format, layout=layout, rate=rate)
+                for frame in inp.decode(audio):
+                    frame.pts = None  # the resampler and encoder keep their own time
+                    for resampled in resampler.resample(frame):
+                        for packet in stream.encode(resampled):
+                            out.mux(packet)
+                    data = sink.take()
+                    if data:
+                        yield data
+                for resampled in resampler.resample(None):
+                    for packet in stream.encode(resampled):
+                        out.mux(packet)
+                for packet in stream.encode(None):
+                    out.mux(packet)
+            yield sink.take()  # what closing the container wrote: the last pages, the trailer
+    finally:
+        source.close()
+
+
+def transcoded_response(song: Song, form: str, kbps: int) -> StreamingHttpResponse:
+    """The song re-encoded as ``form`` ("mp3" or "opus") at about ``kbps``, clamped to what the
+    encoder takes. Its length is not known in advance, so there are no Range requests: the
+    whole stream every time (as Navidrome does)."""
+    target = TARGETS[form]
+    kbps = max(target.min_kbps, min(kbps, target.max_kbps))
+    response = StreamingHttpResponse(
+        _transcoded_chunks(song, target, kbps), content_type=target.content_type
+    )
+    response["Accept-Ranges"] = "none"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

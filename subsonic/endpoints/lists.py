@@ -1,0 +1,197 @@
+"""Lists and searches: album lists of every type, random songs, songs by genre, search2/3.
+
+Every list is one page (size/count and offset, clamped) read by a few grouped queries. The
+empty search is how clients copy the whole library, a page at a time: it is read in id order
+with no count and no filtering, so each page costs an index range and nothing more.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models.functions import Lower
+
+from playlists.models import LibraryStar, Play, Rating
+from playlists.selectors import library_stars
+from songs.models import Song
+from songs.selectors import songs_matching
+from subsonic.endpoints.browsing import album_child, child_songs, folder_songs
+from subsonic.library import album_payload, albums, artist_payload, artists, song_children
+from subsonic.protocol import SubsonicError
+from subsonic.registry import Call, endpoint
+
+MAX_SIZE = 500
+
+
+def _genre(songs: QuerySet[Song], genre: str) -> QuerySet[Song]:
+    """Songs of the genre: the label someone gave or, without one, the predicted genre."""
+    return songs.filter(Q(genre=genre) | Q(genre="", predicted_genre=genre))
+
+
+def _years(songs_or_rows: QuerySet, low: int | None, high: int | None) -> QuerySet:
+    if low is not None:
+        songs_or_rows = songs_or_rows.filter(year__gte=low)
+    if high is not None:
+        songs_or_rows = songs_or_rows.filter(year__lte=high)
+    return songs_or_rows
+
+
+def _ranked_albums(songs: QuerySet[Song], ranking: tuple, offset: int, size: int) -> list:
+    """One page of albums, best score first: ``ranking`` is rows about songs (plays, ratings,
+    favourites) and the aggregate that scores an album by them. Two queries."""
+    rows, score = ranking
+    keys = list(
+        rows.filter(song__in=songs.values("id"))
+        .values("song__album_key")
+        .annotate(score=score)
+        .order_by("-score", "song__album_key")
+        .values_list("song__album_key", flat=True)[offset : offset + size]
+    )
+    rows = {row["album_key"]: row for row in albums(songs.filter(album_key__in=keys))}
+    return [rows[key] for key in keys if key in rows]
+
+
+def _album_rows(call: Call) -> list[dict]:
+    """The page of albums the call's type asks for (Navidrome's types and errors)."""
+    params = call.params
+    kind = params.required("type")
+    size = params.integer("size", 10, maximum=MAX_SIZE)
+    offset = params.integer("offset", 0)
+    songs = folder_songs(call)
+    rows = albums(songs)
+    if kind == "random":
+        return list(rows.order_by("?")[:size])
+    if kind == "newest":
+        rows = rows.order_by("-created", "album_key")
+    elif kind == "alphabeticalByName":
+        rows = rows.order_by(Lower("name"), "album_key")
+    elif kind == "alphabeticalByArtist":
+        rows = rows.order_by(Lower("artist_name"), Lower("name"), "album_key")
+    elif kind == "byYear":
+        low = params.integer("fromYear")
+        high = params.integer("toYear")
+        if low is None or high is None:
+            raise SubsonicError(SubsonicError.MISSING_PARAMETER, "byYear needs fromYear, toYear.")
+        if low > high:  # a descending range is listed newest first
+            rows = _years(rows, high, low).order_by("-year", Lower("name"), "album_key")
+        else:
+            rows = _years(rows, low, high).order_by("year", Lower("name"), "album_key")
+    elif kind == "byGenre":
+        genre = params.required("genre")
+        rows = albums(songs.filter(album_key__in=_genre(songs, genre).values("album_key")))
+        rows = rows.order_by(Lower("name"), "album_key")
+    elif kind == "starred":  # the albums the user starred, newest star first (getStarred2's)
+        stars = library_stars(call.user, LibraryStar.Kind.ALBUM)
+        keys = sorted(stars, key=lambda key: (stars[key], key), reverse=True)
+        found = {row["album_key"]: row for row in rows.filter(album_key__in=keys)}
+        return [found[key] for key in keys if key in found][offset : offset + size]
+    elif kind in RANKINGS:
+        return _ranked_albums(songs, RANKINGS[kind](call), offset, size)
+    else:
+        raise SubsonicError(SubsonicError.GENERIC, f"Album list type {kind!r} is not known.")
+    return list(rows[offset : offset + size])
+
+
+RANKINGS = {
+    "highest": lambda call: (Rating.objects.all(), Avg("stars")),
+    "frequent": lambda call: (Play.objects.all(), Count("id")),
+    "recent": lambda call: (Play.objects.all(), Max("played_at")),
+}
+
+
+@endpoint("getAlbumList")
+def get_album_list(call: Call) -> dict:
+    return {"albumList": {"album": [album_child(row) for row in _album_rows(call)]}}
+
+
+@endpoint("getAlbumList2")
+def get_album_list2(call: Call) -> dict:
+    return {"albumList2": {"album": [album_payload(row) for row in _album_rows(call)]}}
+
+
+@endpoint("getRandomSongs")
+def get_random_songs(call: Call) -> dict:
+    params = call.params
+    size = params.integer("size", 10, maximum=MAX_SIZE)
+    songs = folder_songs(call)
+    if genre := params.get("genre"):
+        songs = _genre(songs, genre)
+    songs = _years(songs, params.integer("fromYear"), params.integer("toYear"))
+    # Shuffle ids only, then read the few songs drawn: random order over whole rows is dear.
+    ids = list(songs.order_by("?").values_list("id", flat=True)[:size])
+    found = child_songs(songs).in_bulk(ids)
+    drawn = [found[i] for i in ids if i in found]
+    return {"randomSongs": {"song": song_children(call.user, drawn)}}
+
+
+@endpoint("getSongsByGenre")
+def get_songs_by_genre(call: Call) -> dict:
+    params = call.params
+    genre = params.required("genre")
+    count = params.integer("count", 10, maximum=MAX_SIZE)
+    offset = params.integer("offset", 0)
+    songs = child_songs(_genre(folder_songs(call), genre)).order_by("title", "id")
+    return {
+        "songsByGenre": {"song": song_children(call.user, list(songs[offset : offset + count]))}
+    }
+
+
+def _page(call: Call, name: str, default: int = 20) -> slice:
+    count = call.params.integer(f"{name}Count", default, maximum=MAX_SIZE)
+    offset = call.params.integer(f"{name}Offset", 0)
+    return slice(offset, offset + count)
+
+
+def _search(call: Call) -> tuple[list[dict], list[dict], list[Song]]:
+    """Artist rows, album rows and songs that contain every word of the query. The empty query
+    ("" or '""') is everything, in id order: the page-through clients sync the library with."""
+    query = call.params.get("query")
+    if query is None:
+        raise SubsonicError(SubsonicError.MISSING_PARAMETER, "Required parameter is missing: query")
+    query = query.strip().strip('"').strip()
+    pages = {name: _page(call, name) for name in ("artist", "album", "song")}
+    songs = folder_songs(call)
+    if not query:
+        artist_rows = artists(songs).order_by("artist_key")
+        album_rows = albums(songs).order_by("album_key")
+        found = child_songs(songs).order_by("id")
+    else:
+        words = query.split()[:8]
+        by_artist, by_album = songs, songs
+        for word in words:
+            by_artist = by_artist.filter(artist__icontains=word)
+            by_album = by_album.filter(Q(album__icontains=word) | Q(artist__icontains=word))
+        artist_rows = artists(by_artist)
+        album_rows = albums(by_album).order_by(Lower("name"), "album_key")
+        found = child_songs(songs_matching(songs, query)).order_by("title", "id")
+
+    def page(rows, name):
+        bounds = pages[name]
+        return list(rows[bounds]) if bounds.stop > bounds.start else []
+
+    return page(artist_rows, "artist"), page(album_rows, "album"), page(found, "song")
+
+
+@endpoint("search2")
+def search2(call: Call) -> dict:
+    artist_rows, album_rows, songs = _search(call)
+    return {
+        "searchResult2": {
+            "artist": [
+                {"id": a["id"], "name": a["name"]} for a in map(artist_payload, artist_rows)
+            ],
+            "album": [album_child(row) for row in album_rows],
+            "song": song_children(call.user, songs),
+        }
+    }
+
+
+@endpoint("search3")
+def search3(call: Call) -> dict:
+    artist_rows, album_rows, songs = _search(call)
+    return {
+        "searchResult3": {
+            "artist": [artist_payload(row) for row in artist_rows],
+            "album": [album_payload(row) for row in album_rows],
+            "song": song_children(call.user, songs),
+        }
+    }

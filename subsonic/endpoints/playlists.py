@@ -1,0 +1,185 @@
+"""Playlists: the platform's own (playlists.services and selectors), never a second copy of their
+rules. A user reads their own playlists and public ones, Favourites included; only the owner
+changes one. Someone else's private playlist does not exist for a user (error 70, as for a
+missing one); a playlist they can read but not change is error 50. Each write is one
+transaction: an unknown song or a refused change leaves the playlist as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+
+from playlists.models import Playlist
+from playlists.selectors import (
+    playlist_entries,
+    playlist_owned,
+    playlist_readable,
+    playlists_readable_by,
+)
+from playlists.services import (
+    PlaylistError,
+    playlist_add_song,
+    playlist_create,
+    playlist_delete,
+    playlist_remove_positions,
+    playlist_replace_songs,
+    playlist_update,
+)
+from songs.models import Song
+from subsonic.library import playlist_payload, song_children, songs_by_ids
+from subsonic.protocol import SubsonicError
+from subsonic.registry import Call, endpoint
+
+READY = Q(entries__song__status=Song.Status.READY)
+
+
+@contextmanager
+def _refused_as_error() -> Iterator[None]:
+    """A change the playlist refuses (playlists.services.PlaylistError) is error 0 with its
+    message; raised inside the transaction, it undoes the whole call."""
+    try:
+        yield
+    except PlaylistError as error:
+        raise SubsonicError(SubsonicError.GENERIC, str(error)) from None
+
+
+def _playlist_id(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 18:
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Playlist not found.")
+    return int(raw)
+
+
+def _readable(call: Call, raw: str) -> Playlist:
+    try:
+        return playlist_readable(user=call.user, playlist_id=_playlist_id(raw))
+    except Http404:
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Playlist not found.") from None
+
+
+def _owned(call: Call, raw: str) -> Playlist:
+    """The user's own playlist; 70 if they cannot even read it, 50 if they only read it."""
+    playlist = _readable(call, raw)
+    try:
+        return playlist_owned(user=call.user, playlist_id=playlist.id)
+    except Http404:
+        raise SubsonicError(
+            SubsonicError.NOT_AUTHORISED, "Only its owner can change a playlist."
+        ) from None
+
+
+def _with_songs(call: Call, playlist: Playlist) -> dict:
+    """The spec's PlaylistWithSongs: the playlist and its songs in the library, in order."""
+    songs = [
+        entry.song for entry in playlist_entries(playlist).filter(song__status=Song.Status.READY)
+    ]
+    payload = playlist_payload(
+        playlist,
+        song_count=len(songs),
+        duration=sum(song.duration_s or 0 for song in songs),
+    )
+    payload["entry"] = song_children(call.user, songs)
+    return payload
+
+
+def _target_user(call: Call) -> User:
+    username = call.params.get("username")
+    if not username or username == call.user.username:
+        return call.user
+    if not call.user.is_superuser:
+        raise SubsonicError(
+            SubsonicError.NOT_AUTHORISED, "Only an administrator can list another user's."
+        )
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise SubsonicError(SubsonicError.NOT_FOUND, "User not found.")
+    return user
+
+
+@endpoint("getPlaylists")
+def get_playlists(call: Call) -> dict:
+    playlists = (
+        playlists_readable_by(_target_user(call))
+        .select_related("owner")
+        .annotate(
+            song_count=Count("entries", filter=READY),
+            duration=Sum("entries__song__duration_s", filter=READY),
+        )
+    )
+    return {
+        "playlists": {
+            "playlist": [
+                playlist_payload(p, song_count=p.song_count, duration=p.duration or 0)
+                for p in playlists
+            ]
+        }
+    }
+
+
+@endpoint("getPlaylist")
+def get_playlist(call: Call) -> dict:
+    return {"playlist": _with_songs(call, _readable(call, call.params.required("id")))}
+
+
+@endpoint("createPlaylist")
+def create_playlist(call: Call) -> dict:
+    """A new playlist of these songs (``name``), or the songs of an existing one replaced by
+    them (``playlistId``, the owner only)."""
+    raw_id = call.params.get("playlistId")
+    name = call.params.get("name") or None
+    if not raw_id and not name:
+        raise SubsonicError(SubsonicError.MISSING_PARAMETER, "Give a name or a playlistId.")
+    with transaction.atomic(), _refused_as_error():
+        playlist = _owned(call, raw_id) if raw_id else None
+        songs = songs_by_ids(call.params.list("songId"))
+        if playlist is None:
+            playlist = playlist_create(owner=call.user, name=name)
+        elif name and name != playlist.name:
+            playlist_update(playlist=playlist, name=name)
+        playlist_replace_songs(playlist=playlist, songs=songs)
+    playlist.refresh_from_db()
+    return {"playlist": _with_songs(call, playlist)}
+
+
+def _indexes(call: Call) -> list[int]:
+    raw = call.params.list("songIndexToRemove")
+    if not all(value.isdigit() for value in raw):
+        raise SubsonicError(SubsonicError.GENERIC, "songIndexToRemove is a position: 0, 1, 2 …")
+    return [int(value) for value in raw]
+
+
+@endpoint("updatePlaylist")
+def update_playlist(call: Call) -> dict:
+    params = call.params
+    raw_id = params.required("playlistId")
+    public = params.get("public")
+    with transaction.atomic(), _refused_as_error():
+        playlist = _owned(call, raw_id)
+        removals = _indexes(call)
+        additions = songs_by_ids(params.list("songIdToAdd"))
+        visibility = None
+        if public:
+            public_now = params.boolean("public")
+            visibility = Playlist.Visibility.PUBLIC if public_now else Playlist.Visibility.PRIVATE
+        playlist_update(
+            playlist=playlist,
+            name=params.get("name") or None,
+            description=params.get("comment"),
+            visibility=visibility,
+        )
+        if removals:  # positions of the order before this call's additions
+            playlist_remove_positions(playlist=playlist, positions=removals)
+        for song in additions:
+            playlist_add_song(playlist=playlist, song=song)
+    return {}
+
+
+@endpoint("deletePlaylist")
+def delete_playlist(call: Call) -> dict:
+    with transaction.atomic(), _refused_as_error():
+        playlist_delete(playlist=_owned(call, call.params.required("id")))
+    return {}
