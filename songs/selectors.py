@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from django.db.models import (
     Avg,
@@ -78,17 +79,27 @@ def songs_search(*, query: str, limit: int = 10) -> list[Song]:
 
 
 def songs_similar_to(
-    *, song: Song, k: int = 10, max_distance: float | None = None
+    *,
+    song: Song,
+    k: int = 10,
+    max_distance: float | None = None,
+    fields: Sequence[str] = SONG_LIST_FIELDS,
 ) -> list[tuple[Song, float]]:
     """The k nearest analysed songs by cosine distance in the active embedding model (pgvector's
-    HNSW index), nearest first, optionally no farther than ``max_distance``; never the song."""
+    HNSW index), nearest first, optionally no farther than ``max_distance``; never the song.
+    The songs come with ``fields`` loaded (what a list shows, unless the caller needs more)."""
     model = active_embedding_model()
     if model is None:
         return []
     # The song's own vector stays in the database (a subquery): no round trip, no parsing.
     own = model.vector_table.objects.filter(model=model, song_id=song.id).values("vector")[:1]
     return songs_near_vector(
-        vector=Subquery(own), model=model, k=k, max_distance=max_distance, exclude=song
+        vector=Subquery(own),
+        model=model,
+        k=k,
+        max_distance=max_distance,
+        exclude=song,
+        fields=fields,
     )
 
 
@@ -99,6 +110,7 @@ def songs_near_vector(
     k: int = 10,
     max_distance: float | None = None,
     exclude: Song | None = None,
+    fields: Sequence[str] = SONG_LIST_FIELDS,
 ) -> list[tuple[Song, float]]:
     """The k analysed songs nearest to ``vector`` (in ``model``'s space), nearest first."""
     table = model.vector_table
@@ -115,7 +127,7 @@ def songs_near_vector(
     if nearest and nearest[0][1] is None:
         return []  # no vector to search from: the distances are NULL
     # Only what a list shows: building full songs (three arrays each) costs more than the search.
-    ready = Song.objects.filter(status=Song.Status.READY).only(*SONG_LIST_FIELDS)
+    ready = Song.objects.filter(status=Song.Status.READY).only(*fields)
     songs = ready.in_bulk([song_id for song_id, _ in nearest])
     # Equal distances in id order: every caller, and every k, sees the same order.
     ranked = sorted((d, sid) for sid, d in nearest if sid in songs)

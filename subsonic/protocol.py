@@ -10,7 +10,6 @@ formats agree.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from xml.sax.saxutils import quoteattr
 
 from django.conf import settings
@@ -63,24 +62,22 @@ def _xml_value(value) -> str:
     return str(value)
 
 
-def _xml_element(name: str, content: Mapping, out: list[str]) -> None:
+def _xml_element(name: str, content: dict, out: list[str]) -> None:
     attributes = "".join(
         f" {key}={quoteattr(_xml_value(value))}"
         for key, value in content.items()
-        if value is not None and key != "value" and not isinstance(value, Mapping | list | tuple)
+        if value is not None and key != "value" and not isinstance(value, dict | list)
     )
-    children = [
-        (key, value) for key, value in content.items() if isinstance(value, Mapping | list | tuple)
-    ]
+    children = [(key, value) for key, value in content.items() if isinstance(value, dict | list)]
     text = content.get("value")
-    text = "" if text is None or isinstance(text, Mapping | list | tuple) else _xml_value(text)
+    text = "" if text is None or isinstance(text, dict | list) else _xml_value(text)
     if not children and not text:
         out.append(f"<{name}{attributes}/>")
         return
     out.append(f"<{name}{attributes}>{_escape_text(text)}")
     for key, value in children:
-        for item in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(item, Mapping):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
                 _xml_element(key, item, out)
             else:  # a list of plain values, e.g. a genre's names: <key>value</key>
                 out.append(f"<{key}>{_escape_text(_xml_value(item))}</{key}>")
@@ -92,14 +89,16 @@ def _escape_text(text: str) -> str:
 
 
 def _without_none(value):
-    if isinstance(value, Mapping):
+    # Plain dict and list checks: payloads are built of them, and the abstract Mapping check
+    # costs milliseconds on a list of 50 songs.
+    if isinstance(value, dict):
         return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list):
         return [_without_none(v) for v in value]
     return value
 
 
-def render(request: HttpRequest, payload: Mapping, *, status: str = "ok") -> HttpResponse:
+def render(request: HttpRequest, payload: dict, *, status: str = "ok") -> HttpResponse:
     """A subsonic-response with ``payload`` in the format the request asked for (``f``)."""
     content = {**_envelope(status), **payload}
     form = request.GET.get("f") or request.POST.get("f") or "xml"

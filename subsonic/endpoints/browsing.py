@@ -21,6 +21,7 @@ from subsonic.library import (
     albums,
     artist_payload,
     artists,
+    child_songs,
     index_letter,
     key_from_id,
     library_songs,
@@ -30,13 +31,6 @@ from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint
 
 MAX_COUNT = 500
-# The analysis arrays: large, and no payload shows them.
-HEAVY_FIELDS = ("features", "mfcc_stats", "tag_probabilities")
-
-
-def child_songs(songs: QuerySet[Song]) -> QuerySet[Song]:
-    """``songs`` without the analysis arrays: what song_child needs, at a fraction of the bytes."""
-    return songs.defer(*HEAVY_FIELDS)
 
 
 def effective_genre():

@@ -14,8 +14,15 @@ from playlists.models import LibraryStar, Play, Rating
 from playlists.selectors import library_stars
 from songs.models import Song
 from songs.selectors import songs_matching
-from subsonic.endpoints.browsing import album_child, child_songs, folder_songs
-from subsonic.library import album_payload, albums, artist_payload, artists, song_children
+from subsonic.endpoints.browsing import album_child, folder_songs
+from subsonic.library import (
+    album_payload,
+    albums,
+    artist_payload,
+    artists,
+    child_songs,
+    song_children,
+)
 from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint
 

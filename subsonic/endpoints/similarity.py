@@ -11,10 +11,12 @@ from django.db.models import Subquery
 from pgvector.django import CosineDistance
 
 from playlists.selectors import songs_path_between
+from songs.models import Song
 from songs.selectors import active_embedding_model, songs_similar_to
 from subsonic.library import (
     ALBUM_PREFIX,
     ARTIST_PREFIX,
+    CHILD_FIELDS,
     key_from_id,
     library_songs,
     song_by_id,
@@ -40,16 +42,18 @@ def _similar_songs(call: Call) -> list[dict]:
     raw = call.params.required("id")
     count = call.params.integer("count", 50, minimum=1, maximum=MAX_COUNT)
     if raw.startswith(ARTIST_PREFIX):
-        seed = library_songs().filter(artist_key=key_from_id(raw, ARTIST_PREFIX, "Artist"))
+        seeds = library_songs().filter(artist_key=key_from_id(raw, ARTIST_PREFIX, "Artist"))
     elif raw.startswith(ALBUM_PREFIX):
-        seed = library_songs().filter(album_key=key_from_id(raw, ALBUM_PREFIX, "Album"))
+        seeds = library_songs().filter(album_key=key_from_id(raw, ALBUM_PREFIX, "Album"))
+    elif raw.isdigit():
+        seeds = library_songs().filter(id=int(raw))
     else:
-        seed = library_songs().filter(id=song_by_id(raw).id)
-    first = seed.order_by("id").first()
+        seeds = Song.objects.none()
+    first = seeds.only("id").order_by("id").first()  # the search needs its id, nothing more
     if first is None:
         raise SubsonicError(SubsonicError.NOT_FOUND, "Not found.")
-    similar = [song for song, _ in songs_similar_to(song=first, k=count)]
-    return song_children(call.user, similar)
+    similar = songs_similar_to(song=first, k=count, fields=CHILD_FIELDS)
+    return song_children(call.user, [song for song, _ in similar])
 
 
 @endpoint("getSimilarSongs")
@@ -68,7 +72,7 @@ def get_sonic_similar_tracks(call: Call) -> dict:
     count = call.params.integer("count", 10, minimum=1, maximum=MAX_COUNT)
     return {
         "sonicSimilarTracksResult": {
-            "sonicMatch": _matches(call, songs_similar_to(song=song, k=count))
+            "sonicMatch": _matches(call, songs_similar_to(song=song, k=count, fields=CHILD_FIELDS))
         }
     }
 

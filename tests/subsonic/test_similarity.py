@@ -1,5 +1,8 @@
 """Similar songs and sonic paths are the platform's own similarity (the REST API's neighbours)."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from songs.selectors import songs_similar_to
 from tests.subsonic.conftest import error_code, ok, rest, rest_xml
 
@@ -74,3 +77,15 @@ def test_absurd_counts_are_clamped_and_words_refused(listener, library):
 
     seed = str(library[0].id)
     assert error_code(rest("getSonicSimilarTracks", user=listener, id=seed, count="many")) == 0
+
+
+def test_similar_songs_cost_the_same_queries_for_3_songs_as_for_15(listener, library):
+    seed = str(library[0].id)
+    counts = []
+    for count in (3, 15):
+        with CaptureQueriesContext(connection) as queries:
+            body = ok(rest("getSimilarSongs2", user=listener, id=seed, count=count))
+        assert len(body["similarSongs2"]["song"]) == count
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] <= 10
