@@ -119,9 +119,31 @@ SEARCH_RESULT3 = obj(
 
 ERROR = obj({"code": INTEGER}, {"message": STRING, "helpUrl": STRING})
 
+ARTIST = obj({"id": STRING, "name": STRING}, {"starred": STRING, "albumCount": INTEGER})
+INDEXES = obj(
+    {"lastModified": INTEGER, "ignoredArticles": STRING},
+    {
+        "index": array_of(obj({"name": STRING, "artist": array_of(ARTIST)})),
+        "child": array_of(CHILD),
+    },
+)
+DIRECTORY = obj({"id": STRING, "name": STRING}, {"parent": STRING, "child": array_of(CHILD)})
+ARTIST_INFO = obj({}, {"biography": STRING, "similarArtist": array_of(ARTIST)})
+ARTIST_INFO2 = obj({}, {"biography": STRING, "similarArtist": array_of(ARTIST_ID3)})
+ALBUM_INFO = obj({}, {"notes": STRING, "musicBrainzId": STRING})
+NOW_PLAYING_ENTRY = {
+    "allOf": [
+        CHILD,
+        obj(
+            {"username": STRING, "minutesAgo": INTEGER, "playerId": INTEGER}, {"playerName": STRING}
+        ),
+    ]
+}
+EMPTY = (None, None)  # an answer with nothing but the envelope
+
 # The payload key each method answers with, and its schema.
 RESULTS = {
-    "ping": (None, None),
+    "ping": EMPTY,
     "getLicense": ("license", obj({"valid": BOOLEAN})),
     "getOpenSubsonicExtensions": (
         "openSubsonicExtensions",
@@ -156,7 +178,33 @@ RESULTS = {
     "search3": ("searchResult3", SEARCH_RESULT3),
     "getPlaylists": ("playlists", obj({}, {"playlist": array_of(PLAYLIST)})),
     "getPlaylist": ("playlist", PLAYLIST_WITH_SONGS),
+    "getIndexes": ("indexes", INDEXES),
+    "getMusicDirectory": ("directory", DIRECTORY),
+    "getArtistInfo": ("artistInfo", ARTIST_INFO),
+    "getArtistInfo2": ("artistInfo2", ARTIST_INFO2),
+    "getAlbumInfo": ("albumInfo", ALBUM_INFO),
+    "getAlbumInfo2": ("albumInfo", ALBUM_INFO),
+    "getAlbumList": ("albumList", obj({}, {"album": array_of(CHILD)})),
+    "getStarred": (
+        "starred",
+        obj({}, {"artist": array_of(ARTIST), "album": array_of(CHILD), "song": array_of(CHILD)}),
+    ),
+    "search2": (
+        "searchResult2",
+        obj({}, {"artist": array_of(ARTIST), "album": array_of(CHILD), "song": array_of(CHILD)}),
+    ),
+    "getNowPlaying": ("nowPlaying", obj({}, {"entry": array_of(NOW_PLAYING_ENTRY)})),
+    "createPlaylist": ("playlist", PLAYLIST_WITH_SONGS),
+    "updatePlaylist": EMPTY,
+    "deletePlaylist": EMPTY,
+    "star": EMPTY,
+    "unstar": EMPTY,
+    "setRating": EMPTY,
+    "scrobble": EMPTY,
 }
+
+# Methods that answer with the media itself (tests/subsonic/test_media.py).
+MEDIA = {"stream", "download", "getCoverArt"}
 
 ENVELOPE = obj(
     {
