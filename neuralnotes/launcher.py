@@ -175,6 +175,8 @@ def run(host: str, port: int) -> None:
         print(
             f"\nNeural Notes is running at http://{probe_host}:{port}/\n"
             f"Sign in with one of these accounts:\n{accounts.rstrip()}\n"
+            f"Music apps (Subsonic / OpenSubsonic) connect to the same address with an API key or\n"
+            f"an app password from http://{probe_host}:{port}/accounts/.\n"
             f"Logs are in {var_dir / 'log'}. Press Ctrl-C to stop everything.",
             flush=True,
         )

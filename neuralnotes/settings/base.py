@@ -194,6 +194,10 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = True
+# A new pool process loads TensorFlow and the model and runs a first analysis before it says it
+# is up (songs.tasks._warm_up): seconds, more with two starting at once on a busy machine.
+# Celery's default of 4 s would kill it halfway and start another, over and over.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {

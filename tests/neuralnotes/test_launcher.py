@@ -77,6 +77,17 @@ def test_launcher_refuses_a_taken_port_without_starting_anything():
     assert "Starting the database" not in output
 
 
+def command_lines(processes: list[psutil.Process]) -> str:
+    """The command lines of the processes still running (one may exit while we look)."""
+    lines = []
+    for process in processes:
+        try:
+            lines.append(" ".join(process.cmdline()))
+        except psutil.Error:
+            continue
+    return " ".join(lines)
+
+
 def test_run_serves_the_platform_and_ctrl_c_stops_everything():
     # A database left by a killed run: its lock file names a process that no longer exists.
     start_and_stop = "from neuralnotes import embedded; import sys, pathlib; "
@@ -93,8 +104,7 @@ def test_run_serves_the_platform_and_ctrl_c_stops_everything():
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?deep=1") as response:
             assert json.load(response)["status"] == "ok"
         children = psutil.Process(process.pid).children(recursive=True)
-        names = " ".join(" ".join(child.cmdline()) for child in children)
-        assert "gunicorn" in names and "celery" in names
+        assert "gunicorn" in command_lines(children) and "celery" in command_lines(children)
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
