@@ -237,8 +237,9 @@ CLIP_MAX_SECONDS = 30
 CLIP_MAX_BYTES = 20 * 1024**2
 CLIP_TIMEOUT_S = int(os.environ.get("CLIP_TIMEOUT_S", 60))
 # Processes of a Celery worker, and TensorFlow threads in each. Songs in parallel beat threads in
-# one song: on 2 cores two single-threaded processes analysed 30 songs in 0.76 of the time of one
-# process with two threads (bench/ingest.py --concurrency), for about 1 GiB more memory.
+# one song: on 2 cores two single-threaded processes analyse 1.25x the songs a minute of one
+# process with two threads (bench/ingest.py). Each process holds about 1.1 GiB resident, much of
+# it shared: the worker's unique memory with two was 1.4 GiB after the demo catalogue.
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_CONCURRENCY", os.cpu_count() or 1))
 ANALYSIS_TF_THREADS = int(
     os.environ.get(
