@@ -12,7 +12,8 @@ core) unless --concurrency says otherwise. Measures:
 - the pipeline: a folder of the same files imported as `manage.py import_music` does (tags,
   validation, hashing, storage, database) while a warm worker analyses them, stores their
   vectors and places them on the map; wall time from the start of the import to the last song
-  ready. Target: within 15% of ml/ alone;
+  ready, with the files linked where they lie (import_music's default) and copied (--copy).
+  Target: within 15% of ml/ alone;
 - the worker's side alone (queue and database): the files imported and queued while the worker
   does not consume, then timed from the moment it does to the last song ready;
 - the peak resident memory of the worker process that analyses a 20-minute track in full (every
@@ -175,10 +176,11 @@ def fresh_database() -> None:
         shutil.rmtree(Path(settings.MEDIA_ROOT) / stored, ignore_errors=True)
 
 
-def start_import(folder: Path) -> int:
-    """Fork a child that does what `manage.py import_music FOLDER` does (tags read, files hashed,
-    stored and queued); return its pid. Forked, so that Python
-    and Django are loaded already: a command's start-up is not what this measures."""
+def start_import(folder: Path, copy: bool) -> int:
+    """Fork a child that does what `manage.py import_music FOLDER [--copy]` does (tags read,
+    files hashed, linked where they lie or copied into storage, queued); return its pid.
+    Forked, so that Python and Django are loaded already: a command's start-up is not what this
+    measures."""
     from django.db import connections
 
     import ml.audio  # noqa: F401 - loaded before the fork, as a long import has it loaded
@@ -193,19 +195,21 @@ def start_import(folder: Path) -> int:
     status = 1
     try:
         batch = batch_create(source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create())
-        batch_add_folder(batch=batch, root=folder)
+        batch_add_folder(batch=batch, root=folder, in_place=not copy)
         status = 0
     finally:
         os._exit(status)
 
 
-def pipeline(folder: Path, count: int, concurrency: int) -> tuple[float, tuple[int, int], int]:
+def pipeline(
+    folder: Path, count: int, concurrency: int, copy: bool = False
+) -> tuple[float, tuple[int, int], int]:
     from songs.models import Song
 
     worker = start_worker(concurrency)
     try:
         started = time.perf_counter()
-        importer = start_import(folder)
+        importer = start_import(folder, copy)
         peak = wait_until_done(count, worker)
         elapsed = time.perf_counter() - started
         _, status = os.waitpid(importer, 0)
@@ -289,14 +293,16 @@ def main() -> None:
         )
     alone = seconds  # the same number of processes as the worker: the fair comparison
 
-    fresh_database()
-    elapsed, peak, failed = pipeline(import_folder_of(paths), len(paths), concurrency)
-    print(
-        f"pipeline ({concurrency} worker process(es)): "
-        f"{len(paths) / elapsed * 60:6.1f} songs/min, {audio_s / elapsed:6.0f}x realtime "
-        f"({elapsed / alone:.2f}x the time of ml/ alone; {failed} failed); "
-        f"worker peak {peak[0] / 2**20:.0f} MiB (largest process {peak[1] / 2**20:.0f} MiB)"
-    )
+    for copy in (False, True):
+        fresh_database()
+        elapsed, peak, failed = pipeline(import_folder_of(paths), len(paths), concurrency, copy)
+        print(
+            f"pipeline, {'files copied' if copy else 'files linked where they lie'} "
+            f"({concurrency} worker process(es)): "
+            f"{len(paths) / elapsed * 60:6.1f} songs/min, {audio_s / elapsed:6.0f}x realtime "
+            f"({elapsed / alone:.2f}x the time of ml/ alone; {failed} failed); "
+            f"worker peak {peak[0] / 2**20:.0f} MiB (largest process {peak[1] / 2**20:.0f} MiB)"
+        )
     fresh_database()
     worker_side = queue_and_database(paths, concurrency)
     print(

@@ -33,9 +33,11 @@ def batch_add_folder(
     genre_from_folder: bool = False,
     extra_metadata: Callable[[Path], SongMetadata | None] | None = None,
     progress: Callable[[int, int, FileOutcome], None] | None = None,
+    in_place: bool = False,
 ) -> list[FileOutcome]:
     """Add every audio file under ``root``. Metadata, most trusted first: ``extra_metadata``
-    (e.g. a catalogue's own table), the genre folder if asked for, the file's tags, its path."""
+    (e.g. a catalogue's own table), the genre folder if asked for, the file's tags, its path.
+    ``in_place``: the files stay where they are (ingestion._store_audio)."""
     files = list(library_files(root))
     outcomes = []
     for number, path in enumerate(files, start=1):
@@ -53,6 +55,7 @@ def batch_add_folder(
             original_name=str(path.relative_to(root)),
             uploaded_by=batch.created_by,
             metadata=metadata,
+            in_place=in_place,
         )
         outcomes.append(outcome)
         if progress:

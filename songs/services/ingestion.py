@@ -8,6 +8,7 @@ down the song is still created; the sweep queues it when the broker is back.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -148,6 +149,30 @@ def cover_store(path: Path) -> str:
     return name
 
 
+def _store_audio(path: Path, name: str, *, in_place: bool) -> None:
+    """Put the file in storage under ``name``: a copy, or with ``in_place`` on a local disk, a
+    symbolic link to the file where it lies. A music library on the server is indexed where it
+    is, as music servers do, rather than copied: a copy would need as much disk again. It must
+    then stay there. Object storage always gets a copy: workers on other hosts read from it."""
+    try:
+        local = Path(default_storage.path(name))
+    except NotImplementedError:  # object storage
+        local = None
+    if local is not None and local.is_symlink() and not local.exists():
+        local.unlink(missing_ok=True)  # its library file moved away; this one has the same audio
+    if default_storage.exists(name):
+        return
+    if in_place and local is not None:
+        local.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # the same audio, linked just now
+            local.symlink_to(path.resolve())
+        return
+    with path.open("rb") as handle:
+        stored = default_storage.save(name, File(handle))
+    if stored != name:  # another upload of the same audio saved it first
+        default_storage.delete(stored)
+
+
 def song_create_from_file(
     *,
     path: Path,
@@ -155,9 +180,11 @@ def song_create_from_file(
     batch: UploadBatch,
     uploaded_by: User | None = None,
     metadata: SongMetadata | None = None,
+    in_place: bool = False,
 ) -> tuple[Song, bool]:
     """Validate and store one audio file as a song; (song, created). The same audio already in
-    the catalogue gives (that song, False). Raises RejectedFile."""
+    the catalogue gives (that song, False). Raises RejectedFile. ``in_place``: the file stays
+    where it is (see _store_audio)."""
     info = validate_audio_file(path, original_name)
     digest = sha256_of(path)
     existing = Song.objects.filter(content_sha256=digest).first()
@@ -166,11 +193,7 @@ def song_create_from_file(
 
     audio_format, suffix = _format_and_suffix(path, original_name)
     name = f"audio/{digest[:2]}/{digest}{suffix}"
-    if not default_storage.exists(name):
-        with path.open("rb") as handle:
-            stored = default_storage.save(name, File(handle))
-        if stored != name:  # another upload of the same audio saved it first
-            default_storage.delete(stored)
+    _store_audio(path, name, in_place=in_place)
     metadata = metadata or SongMetadata()
     cover = cover_store(path)
     try:
@@ -226,6 +249,7 @@ def batch_add_file(
     original_name: str,
     uploaded_by: User | None = None,
     metadata: SongMetadata | None = None,
+    in_place: bool = False,
 ) -> FileOutcome:
     """song_create_from_file, with rejections and duplicates recorded on the batch."""
     try:
@@ -235,6 +259,7 @@ def batch_add_file(
             batch=batch,
             uploaded_by=uploaded_by,
             metadata=metadata,
+            in_place=in_place,
         )
     except RejectedFile as exc:
         _batch_note(batch, "rejected", {"name": original_name, "reason": str(exc)})

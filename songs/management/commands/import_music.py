@@ -12,7 +12,8 @@ from songs.services.ingestion import DEFAULT_CATALOGUE, batch_create, catalogue_
 class Command(BaseCommand):
     help = (
         "Import every audio file under PATH (Artist/Album/NN Title.ext or anything else); title, "
-        "artist, album, genre and track come from the files' tags, else from their paths."
+        "artist, album, genre and track come from the files' tags, else from their paths. The "
+        "files stay where they are (the media storage links to them) unless --copy is given."
     )
 
     def add_arguments(self, parser) -> None:
@@ -23,8 +24,16 @@ class Command(BaseCommand):
             action="store_true",
             help="the first folder under PATH is the genre (Genre/Artist/Album/...)",
         )
+        parser.add_argument(
+            "--copy",
+            action="store_true",
+            help="copy the files into the media storage instead of linking to them where they "
+            "are (object storage always gets copies)",
+        )
 
-    def handle(self, *args, path: Path, catalogue: str, genre_from_folder: bool, **options) -> None:
+    def handle(
+        self, *args, path: Path, catalogue: str, genre_from_folder: bool, copy: bool, **options
+    ) -> None:
         if not path.is_dir():
             raise CommandError(f"{path} is not a folder.")
         batch = batch_create(
@@ -33,7 +42,11 @@ class Command(BaseCommand):
             name=str(path.resolve()),
         )
         outcomes = batch_add_folder(
-            batch=batch, root=path, genre_from_folder=genre_from_folder, progress=self._progress
+            batch=batch,
+            root=path,
+            genre_from_folder=genre_from_folder,
+            progress=self._progress,
+            in_place=not copy,
         )
         created = sum(o.created for o in outcomes)
         duplicates = sum(o.song is not None and not o.created for o in outcomes)
@@ -44,6 +57,11 @@ class Command(BaseCommand):
         )
         for outcome in rejected:
             self.stdout.write(f"  rejected {outcome.error}")
+        if not copy and created:
+            self.stdout.write(
+                f"The files stay in {path.resolve()} and are played from there: keep them there, "
+                "or import with --copy."
+            )
 
     def _progress(self, done: int, total: int, outcome) -> None:
         width = 30
