@@ -20,6 +20,7 @@ from playlists.services import (
     play_record,
     rating_set,
 )
+from subsonic.endpoints.browsing import album_child
 from subsonic.library import (
     ALBUM_PREFIX,
     ARTIST_PREFIX,
@@ -100,33 +101,13 @@ def _starred(call: Call, *, id3: bool) -> dict:
         found_artists.append(
             {**artist_payload(artist_rows[key]), "starred": iso(artist_stars[key])}
         )
-    found_albums = []
-    for key in sorted(album_rows, key=album_stars.get, reverse=True):
-        album = {**album_payload(album_rows[key]), "starred": iso(album_stars[key])}
-        found_albums.append(album if id3 else _album_child(album))
+    as_payload = album_payload if id3 else album_child  # getStarred shows albums as folders
+    found_albums = [
+        {**as_payload(album_rows[key]), "starred": iso(album_stars[key])}
+        for key in sorted(album_rows, key=album_stars.get, reverse=True)
+    ]
     songs = [e.song for e in favourite_entries(call.user).filter(song__in=library_songs())]
     return {"artist": found_artists, "album": found_albums, "song": song_children(call.user, songs)}
-
-
-def _album_child(album: dict) -> dict:
-    """An AlbumID3 payload as the folder-based Child that getStarred lists."""
-    return {
-        "id": album["id"],
-        "parent": album["artistId"],
-        "isDir": True,
-        "title": album["name"],
-        "name": album["name"],
-        "album": album["name"],
-        "artist": album["artist"],
-        "artistId": album["artistId"],
-        "year": album["year"],
-        "genre": album["genre"],
-        "coverArt": album["coverArt"],
-        "duration": album["duration"],
-        "created": album["created"],
-        "starred": album["starred"],
-        "mediaType": "album",
-    }
 
 
 @endpoint("getStarred")
