@@ -92,23 +92,12 @@ def ml_alone(paths: list[Path], processes: int) -> float:
 
 
 def start_worker(concurrency: int = 1, extra_env: dict | None = None) -> subprocess.Popen:
-    """A Celery worker of `concurrency` processes that share the cores' TensorFlow threads."""
-    threads = str(max(1, (os.cpu_count() or 1) // concurrency))
+    """A Celery worker of `concurrency` processes that share the cores' TensorFlow threads (the
+    settings derive ANALYSIS_TF_THREADS from CELERY_CONCURRENCY, as for `make run`)."""
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "neuralnotes",
-            "worker",
-            "-c",
-            str(concurrency),
-            "-l",
-            "WARNING",
-        ],  # fmt: skip
+        [sys.executable, "-m", "celery", "-A", "neuralnotes", "worker", "-l", "WARNING"],
         cwd=ROOT,
-        env={**os.environ, "ANALYSIS_TF_THREADS": threads, **(extra_env or {})},
+        env={**os.environ, "CELERY_CONCURRENCY": str(concurrency), **(extra_env or {})},
         start_new_session=True,
     )
     from neuralnotes.celery import app

@@ -35,8 +35,12 @@ CONTENT_TYPES = {
 }
 
 
-# The analysis arrays: large, and no payload shows them.
-HEAVY_FIELDS = ("features", "mfcc_stats", "tag_probabilities")
+# Every field song_child reads: a selector that loads songs for a Child loads these.
+CHILD_FIELDS = (
+    "id", "title", "artist", "album", "genre", "predicted_genre", "track_number", "year",
+    "size_bytes", "audio_format", "audio", "duration_s", "sample_rate", "channels",
+    "original_name", "created_at", "album_key", "artist_key",
+)  # fmt: skip
 
 
 def library_songs() -> QuerySet[Song]:
@@ -44,16 +48,8 @@ def library_songs() -> QuerySet[Song]:
 
 
 def child_songs(songs: QuerySet[Song]) -> QuerySet[Song]:
-    """``songs`` without the analysis arrays: what song_child needs, at a fraction of the bytes."""
-    return songs.defer(*HEAVY_FIELDS)
-
-
-# Every field song_child reads: a selector that loads songs for a Child loads these.
-CHILD_FIELDS = (
-    "id", "title", "artist", "album", "genre", "predicted_genre", "track_number", "year",
-    "size_bytes", "audio_format", "audio", "duration_s", "sample_rate", "channels",
-    "original_name", "created_at", "album_key", "artist_key",
-)  # fmt: skip
+    """``songs`` with what song_child reads and nothing more (not the large analysis arrays)."""
+    return songs.only(*CHILD_FIELDS)
 
 
 def artist_id(key: str) -> str:
@@ -116,9 +112,6 @@ def iso(moment) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-_iso = iso
-
-
 def song_child(song: Song, annotations: UserAnnotations | None = None) -> dict:
     """A song as the spec's Child (with the OpenSubsonic additions)."""
     suffix, content_type = CONTENT_TYPES.get(
@@ -149,7 +142,7 @@ def song_child(song: Song, annotations: UserAnnotations | None = None) -> dict:
         "channelCount": song.channels,
         "path": song.original_name,
         "isVideo": False,
-        "created": _iso(song.created_at),
+        "created": iso(song.created_at),
         "albumId": album_id(song.album_key),
         "artistId": artist_id(song.artist_key),
         "type": "music",
@@ -163,7 +156,7 @@ def song_child(song: Song, annotations: UserAnnotations | None = None) -> dict:
     }
     if annotations is not None:
         if song.id in annotations.starred:
-            child["starred"] = _iso(annotations.starred[song.id])
+            child["starred"] = iso(annotations.starred[song.id])
         if song.id in annotations.ratings:
             child["userRating"] = annotations.ratings[song.id]
     return child
@@ -201,7 +194,7 @@ def album_payload(row: dict) -> dict:
         "coverArt": album_id(row["album_key"]),
         "songCount": row["song_count"],
         "duration": round(row["duration"] or 0),
-        "created": _iso(row["created"]),
+        "created": iso(row["created"]),
         "year": row["year"],
         "genre": row["genre"] or None,
         "sortName": (row["name"] or "").lower(),
@@ -250,6 +243,6 @@ def playlist_payload(playlist: Playlist, *, song_count: int, duration: float) ->
         "public": playlist.visibility == Playlist.Visibility.PUBLIC,
         "songCount": song_count,
         "duration": round(duration or 0),
-        "created": _iso(playlist.created_at),
-        "changed": _iso(playlist.updated_at),
+        "created": iso(playlist.created_at),
+        "changed": iso(playlist.updated_at),
     }

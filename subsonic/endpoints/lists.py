@@ -43,11 +43,11 @@ def _years(songs_or_rows: QuerySet, low: int | None, high: int | None) -> QueryS
 
 
 def _ranked_albums(songs: QuerySet[Song], ranking: tuple, offset: int, size: int) -> list:
-    """One page of albums, best score first: ``ranking`` is rows about songs (plays, ratings,
-    favourites) and the aggregate that scores an album by them. Two queries."""
-    rows, score = ranking
+    """One page of albums, best score first: ``ranking`` is a model of rows about songs (plays,
+    ratings) and the aggregate that scores an album by them. Two queries."""
+    model, score = ranking
     keys = list(
-        rows.filter(song__in=songs.values("id"))
+        model.objects.filter(song__in=songs.values("id"))
         .values("song__album_key")
         .annotate(score=score)
         .order_by("-score", "song__album_key")
@@ -92,16 +92,16 @@ def _album_rows(call: Call) -> list[dict]:
         found = {row["album_key"]: row for row in rows.filter(album_key__in=keys)}
         return [found[key] for key in keys if key in found][offset : offset + size]
     elif kind in RANKINGS:
-        return _ranked_albums(songs, RANKINGS[kind](call), offset, size)
+        return _ranked_albums(songs, RANKINGS[kind], offset, size)
     else:
         raise SubsonicError(SubsonicError.GENERIC, f"Album list type {kind!r} is not known.")
     return list(rows[offset : offset + size])
 
 
 RANKINGS = {
-    "highest": lambda call: (Rating.objects.all(), Avg("stars")),
-    "frequent": lambda call: (Play.objects.all(), Count("id")),
-    "recent": lambda call: (Play.objects.all(), Max("played_at")),
+    "highest": (Rating, Avg("stars")),
+    "frequent": (Play, Count("id")),
+    "recent": (Play, Max("played_at")),
 }
 
 
