@@ -1,3 +1,4 @@
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -60,3 +61,24 @@ class MapPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.song_id} in map {self.map_id}"
+
+
+class Mix(models.Model):
+    """An automatic playlist: one cluster of a map, its most typical songs first, named from the
+    tags and genres it has most. A map's mixes are made with it and go with it."""
+
+    map = models.ForeignKey(MapVersion, on_delete=models.CASCADE, related_name="mixes")
+    cluster = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    words = models.JSONField(default=list)  # the tags and genres of the name, most typical first
+    song_ids = ArrayField(models.IntegerField())  # nearest to the cluster's centre first
+    cluster_size = models.PositiveIntegerField()  # songs in the cluster when the map was built
+
+    class Meta:
+        ordering = ["map", "cluster"]
+        constraints = [
+            models.UniqueConstraint(fields=["map", "cluster"], name="one_mix_per_cluster")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

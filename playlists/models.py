@@ -100,10 +100,25 @@ class Play(models.Model):
 
     class Meta:
         ordering = ["-played_at", "-id"]
-        indexes = [models.Index(fields=["user", "-played_at"])]
+        indexes = [
+            models.Index(fields=["user", "-played_at"]),
+            models.Index(fields=["user", "song"], name="play_user_song_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} played {self.song_id} at {self.played_at:%Y-%m-%d %H:%M}"
+
+
+class HistoryPause(models.Model):
+    """While a listener has one, none of their plays is recorded, from any player."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="history_pause"
+    )
+    since = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}'s history paused since {self.since:%Y-%m-%d %H:%M}"
 
 
 class LibraryStar(models.Model):

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import MD5, Concat, Lower
@@ -10,6 +12,7 @@ from pgvector.django import VectorField
 BACKBONE_DIM = 200
 HEAD_DIM = 32
 MFCC_STATS_DIM = 40
+TAG_COUNT = 50  # per tagging model: ml.tags.MSD_TAGS and ml.tags.MTT_TAGS
 
 
 class Catalogue(models.Model):
@@ -104,7 +107,9 @@ class Song(models.Model):
     # tables, one row per embedding model version.
     features = VectorField(dimensions=BACKBONE_DIM, null=True, blank=True)
     mfcc_stats = VectorField(dimensions=MFCC_STATS_DIM, null=True, blank=True)
-    tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)
+    tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)  # MSD_TAGS order
+    # The MagnaTagATune model's 50 tags (instruments, textures, tempo), in ml.tags.MTT_TAGS order.
+    mtt_tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)
     spectrogram = models.FileField(max_length=200, blank=True)
     predicted_genre = models.CharField(max_length=100, blank=True)
     predicted_genre_probability = models.FloatField(null=True, blank=True)
@@ -128,6 +133,13 @@ class Song(models.Model):
         db_persist=True,
     )
 
+    # The words of the title, artist and album, for word search (no stemming: names are names).
+    search_document = models.GeneratedField(
+        expression=SearchVector("title", "artist", "album", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         ordering = ["artist", "album", "track_number", "title", "id"]
         permissions = [("manage_catalogue", "Can upload songs and manage the catalogue")]
@@ -135,7 +147,32 @@ class Song(models.Model):
             models.Index(fields=["status", "queued_at"]),
             models.Index(fields=["artist_key"]),
             models.Index(fields=["album_key", "track_number"]),
+            GinIndex(fields=["search_document"], name="song_search_document_gin"),
         ]
 
     def __str__(self) -> str:
         return f"{self.artist} – {self.title}" if self.artist else self.title
+
+
+class NearDuplicate(models.Model):
+    """Two songs that sound like the same recording (another encoding, bit rate or sample rate, or
+    a trimmed copy), found from their embeddings; a catalogue manager merges or dismisses them.
+    The pair is stored once, lower song id first."""
+
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="+")
+    distance = models.FloatField()  # cosine, in the embedding model that found them
+    found_at = models.DateTimeField(auto_now=True)
+    dismissed = models.BooleanField(default=False)  # a manager said they are different songs
+
+    class Meta:
+        ordering = ["distance", "song_id", "other_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["song", "other"], name="one_near_duplicate_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(song__lt=models.F("other")), name="near_duplicate_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.song_id} ~ {self.other_id} ({self.distance:.3f})"

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from pgvector.django import HnswIndex, VectorField
 
-from songs.models.catalogue import BACKBONE_DIM, HEAD_DIM, Song
+from songs.models.catalogue import BACKBONE_DIM, HEAD_DIM, TAG_COUNT, Song
 
 
 class EmbeddingModel(models.Model):
@@ -105,3 +105,17 @@ class GenreHeadEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_id}:{self.song_id}"
+
+
+class TagVector(models.Model):
+    """A song's tags from both tagging models as log-probabilities, MSD_TAGS then MTT_TAGS
+    (ml.tags.tag_log_probabilities). Word search ranks songs by the inner product of this with the
+    query's tag weights, an exact scan: a narrow table of its own keeps that scan short."""
+
+    song = models.OneToOneField(
+        Song, on_delete=models.CASCADE, primary_key=True, related_name="tag_vector"
+    )
+    log_probabilities = VectorField(dimensions=2 * TAG_COUNT)
+
+    def __str__(self) -> str:
+        return f"tags of {self.song_id}"
