@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
-from explorer.models import MapPoint, MapVersion
+from explorer.models import MapPoint, MapVersion, Mix
+from explorer.selectors import mix_songs
+from playlists.models import Playlist
+from playlists.services import playlist_create
 from songs.models import EmbeddingModel, Song
 
 logger = logging.getLogger(__name__)
@@ -19,25 +24,84 @@ logger = logging.getLogger(__name__)
 # A build still "building" after this long lost its worker; it no longer blocks a new one.
 ABANDONED_AFTER = timedelta(hours=2)
 PLACEMENT_CANDIDATES = 30
+MIX_SIZE = 50  # songs of a mix: its cluster's most typical ones
 
 
 class MapBuildRefused(Exception):
     """A map cannot be built now; the message says why."""
 
 
-def _active_vectors(model: EmbeddingModel) -> tuple[list[int], np.ndarray, np.ndarray]:
-    """Ids, vectors (n, d) and tag probabilities (n, 50) of every analysed song in ``model``."""
+class _Catalogue(NamedTuple):
+    """What a map is built from: every analysed song of one embedding model, in id order."""
+
+    ids: list[int]
+    vectors: np.ndarray  # (n, d)
+    msd_tags: np.ndarray  # (n, 50) MSD_TAGS probabilities; a row of NaN where a song has none
+    mtt_tags: np.ndarray  # (n, 50) MTT_TAGS probabilities; NaN rows as above
+    genres: list[str]  # a song's genre label, else the genre predicted for it, else ""
+
+
+def _tag_rows(rows: list[list[float] | None], n_tags: int) -> np.ndarray:
+    """(n, n_tags) float32; NaN rows for songs analysed before that tagging model ran."""
+    missing = [np.nan] * n_tags
+    tags = [row if row and len(row) == n_tags else missing for row in rows]
+    return np.array(tags, np.float32).reshape(len(rows), n_tags)
+
+
+def _active_catalogue(model: EmbeddingModel) -> _Catalogue:
+    from ml.tags import MSD_TAGS, MTT_TAGS
+
     rows = list(
         model.vector_table.objects.filter(model=model, song__status=Song.Status.READY)
         .order_by("song_id")
-        .values_list("song_id", "vector", "song__tag_probabilities")
+        .values_list(
+            "song_id",
+            "vector",
+            "song__tag_probabilities",
+            "song__mtt_tag_probabilities",
+            "song__genre",
+            "song__predicted_genre",
+        )
     )
-    if not rows:
-        return [], np.zeros((0, model.dimension), np.float32), np.zeros((0, 50), np.float32)
-    ids = [song_id for song_id, _, _ in rows]
-    vectors = np.stack([np.asarray(vector, dtype=np.float32) for _, vector, _ in rows])
-    tags = np.array([t or [0.0] * 50 for _, _, t in rows], dtype=np.float32)
-    return ids, vectors, tags
+    vectors = (
+        np.stack([np.asarray(row[1], dtype=np.float32) for row in rows])
+        if rows
+        else np.zeros((0, model.dimension), np.float32)
+    )
+    return _Catalogue(
+        ids=[row[0] for row in rows],
+        vectors=vectors,
+        msd_tags=_tag_rows([row[2] for row in rows], len(MSD_TAGS)),
+        mtt_tags=_tag_rows([row[3] for row in rows], len(MTT_TAGS)),
+        genres=[row[4] or row[5] or "" for row in rows],
+    )
+
+
+def _mixes(version: MapVersion, catalogue: _Catalogue, clusters: np.ndarray) -> list[Mix]:
+    """One mix per cluster of the map (unsaved): its name, and its most typical songs first."""
+    from ml.clusters import name_clusters, typical_order
+    from ml.tags import MSD_TAGS, MTT_TAGS
+
+    if not catalogue.ids:
+        return []
+    names = name_clusters(
+        clusters,
+        tag_sets=[(catalogue.msd_tags, MSD_TAGS), (catalogue.mtt_tags, MTT_TAGS)],
+        genres=catalogue.genres,
+    )
+    orders = typical_order(catalogue.vectors, clusters)
+    return [
+        Mix(
+            map=version,
+            cluster=cluster,
+            name=name,
+            words=words,
+            song_ids=[catalogue.ids[i] for i in order[:MIX_SIZE]],
+            cluster_size=len(order),
+        )
+        for cluster, ((name, words), order) in enumerate(zip(names, orders, strict=True))
+        if len(order)
+    ]
 
 
 def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersion:
@@ -45,8 +109,7 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
 
     Only one build runs at a time (a database constraint): a second one is refused with
     MapBuildRefused while the first runs. The old map stays active until the new one is whole."""
-    from ml.backbone import MSD_TAGS
-    from ml.clusters import cluster_songs, describe_clusters
+    from ml.clusters import cluster_songs
     from ml.projection import layout
 
     model = EmbeddingModel.objects.filter(is_active=True).first()
@@ -73,15 +136,17 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
         ) from exc
 
     try:
-        ids, vectors, tags = _active_vectors(model)
+        catalogue = _active_catalogue(model)
+        ids = catalogue.ids
         result = layout(
-            vectors,
+            catalogue.vectors,
             method=method,
             seed=seed,
             perplexity=settings.MAP_PERPLEXITY,
             max_projected=settings.MAP_MAX_PROJECTED,
         )
-        clusters = cluster_songs(vectors, seed=seed)
+        clusters = cluster_songs(catalogue.vectors, seed=seed)
+        mixes = _mixes(version, catalogue, clusters)
         MapPoint.objects.bulk_create(
             (
                 MapPoint(
@@ -109,9 +174,16 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
             version.is_active = True
             version.song_count = len(ids)
             version.trustworthiness = result.trustworthiness
-            version.cluster_names = describe_clusters(clusters, tags, list(MSD_TAGS)) if ids else []
+            # The explorer's legend names clusters by their mixes' names (index = cluster).
+            names = {mix.cluster: mix.name for mix in mixes}
+            version.cluster_names = (
+                [names.get(c, f"Cluster {c + 1}") for c in range(int(clusters.max()) + 1)]
+                if ids
+                else []
+            )
             version.finished_at = timezone.now()
             version.save()
+            Mix.objects.bulk_create(mixes)
     except Exception as exc:
         MapVersion.objects.filter(id=version.id).update(
             state=MapVersion.State.FAILED, error=str(exc)[:2000]
@@ -189,3 +261,14 @@ def map_needs_rebuild() -> str | None:
     if total and placed / total > settings.MAP_REBUILD_SHARE:
         return f"{placed} of {total} songs were placed after the map was built"
     return None
+
+
+def mix_save_as_playlist(*, user: User, mix: Mix, name: str | None = None) -> Playlist:
+    """A new private playlist of ``user`` with the mix's songs, most typical first: the mix
+    changes with the next map, the playlist stays as it is now. ``name``: the mix's if none."""
+    return playlist_create(
+        owner=user,
+        name=name or mix.name,
+        description=f"Saved from the mix “{mix.name}” of the map of {mix.map.created_at:%Y-%m-%d}.",
+        songs=mix_songs(mix, fields=("id",)),
+    )

@@ -1,9 +1,15 @@
 """The explorer page: a shell of HTML whose ES modules (static/js/explorer/) draw the map and
-talk to the REST API."""
+talk to the REST API; and the mixes page, the map's clusters as playlists."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from explorer.selectors import mixes_active, mixes_songs
+from explorer.services import mix_save_as_playlist
+from songs.selectors import SONG_LIST_FIELDS
 
 # Stands for a song id while reversing a URL, replaced by "{id}" for the page's JavaScript.
 _ID_PLACEHOLDER = 2147483647
@@ -23,6 +29,13 @@ def explorer_urls() -> dict[str, str]:
         "similar": _song_url_template("songs-api:song-similar"),
         "surprise": _song_url_template("songs-api:song-surprise"),
         "audio": _song_url_template("songs-api:song-audio"),
+        # The Discover panel's: words, alchemy and the listener's own history.
+        "byWords": reverse("songs-api:song-by-words"),
+        "alchemy": reverse("songs-api:song-alchemy"),
+        "listeningMap": reverse("playlists-api:history-map"),
+        "moreLikeMyPlays": reverse("playlists-api:history-more-like"),
+        "newToMe": reverse("playlists-api:history-new-to-me"),
+        "history": reverse("playlists-api:history"),  # the player records plays (history.js)
     }
 
 
@@ -30,3 +43,24 @@ def explore(request: HttpRequest) -> HttpResponse:
     """The 3D map of the catalogue. Everything on it is loaded by the page itself, so that the
     page is the same whatever the catalogue's size: /explore/?song=ID opens with that song."""
     return render(request, "explorer/explore.html", {"explorer_config": {"urls": explorer_urls()}})
+
+
+def mixes(request: HttpRequest) -> HttpResponse:
+    """The active map's mixes with their songs, each playable and savable as a playlist."""
+    found = list(mixes_active())
+    songs = mixes_songs(found, fields=(*SONG_LIST_FIELDS, "artist_key"))
+    return render(
+        request,
+        "explorer/mixes.html",
+        {"mixes": [(mix, songs[mix.id]) for mix in found]},
+    )
+
+
+@require_POST
+def mix_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a mix as the user's own private playlist (from the mixes page's form)."""
+    mix = get_object_or_404(mixes_active().select_related("map"), pk=pk)
+    name = request.POST.get("name", "").strip()[:200] or None
+    playlist = mix_save_as_playlist(user=request.user, mix=mix, name=name)
+    messages.success(request, f"Saved “{mix.name}” as your playlist “{playlist.name}”.")
+    return redirect("playlists:detail", pk=playlist.pk)

@@ -89,7 +89,8 @@ class MusicnnBackbone:
 
         patches: (n, 187, 96) float32 log-mel (see ml.spectrogram).
         Returns the (n, 200) float32 penultimate features and (n, 50) float32 tag
-        probabilities in [0, 1], in the order of MSD_TAGS.
+        probabilities in [0, 1], in the order of the model's tags (MSD_TAGS for the backbone,
+        MTT_TAGS for the MagnaTagATune tagger).
         """
         if patches.ndim != 3 or patches.shape[1:] != (PATCH_FRAMES, N_MELS):
             raise ValueError(f"expected (n, {PATCH_FRAMES}, {N_MELS}) patches, got {patches.shape}")
@@ -104,6 +105,21 @@ class MusicnnBackbone:
                 (0, len(MSD_TAGS)), np.float32
             )
         return np.concatenate(features), np.concatenate(tags)
+
+
+@functools.lru_cache(maxsize=4)
+def load_mtt_tagger(
+    *, intra_op_threads: int = 2, inter_op_threads: int = 1, batch_size: int = 8
+) -> MusicnnBackbone:
+    """The MagnaTagATune musicnn model, for its 50 tags (ml.tags.MTT_TAGS: piano, violin,
+    strings, drums, choir, slow, fast, quiet ...): the same network as the backbone, trained on
+    another dataset, so the same class runs it; only its tag probabilities are used."""
+    return MusicnnBackbone(
+        checkpoint_prefix=musicnn_checkpoint_prefix("MTT_musicnn"),
+        intra_op_threads=intra_op_threads,
+        inter_op_threads=inter_op_threads,
+        batch_size=batch_size,
+    )
 
 
 @functools.lru_cache(maxsize=4)

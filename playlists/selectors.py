@@ -14,10 +14,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from playlists.models import LibraryStar, Playlist, PlaylistEntry
+from playlists.models import HistoryPause, LibraryStar, Play, Playlist, PlaylistEntry
 from playlists.services import NOW_PLAYING_FOR, NOW_PLAYING_KEY
 from songs.models import Song
-from songs.selectors import active_embedding_model, songs_similar_to
+from songs.selectors import SONG_LIST_FIELDS, active_embedding_model, songs_similar_to
 
 SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -81,6 +81,25 @@ def favourite_entries(user: User) -> QuerySet[PlaylistEntry]:
 def library_stars(user: User, kind: str) -> dict[str, datetime]:
     """The keys of the albums or artists (LibraryStar.Kind) the user starred, and when."""
     return dict(LibraryStar.objects.filter(user=user, kind=kind).values_list("key", "created_at"))
+
+
+PLAY_FIELDS = ("user", "song", "played_at", "seconds_heard", "skipped", "source", "client")
+
+
+def history_for(user: User) -> QuerySet[Play]:
+    """The user's own plays, newest first, with their songs (what a list shows of them):
+    nobody else's, ever."""
+    return (
+        Play.objects.filter(user=user)
+        .select_related("song")
+        .only(*PLAY_FIELDS, *(f"song__{field}" for field in SONG_LIST_FIELDS))
+        .order_by("-played_at", "-id")
+    )
+
+
+def history_paused_since(user: User) -> datetime | None:
+    """When the user paused their history (None: it records)."""
+    return HistoryPause.objects.filter(user=user).values_list("since", flat=True).first()
 
 
 @dataclass

@@ -13,7 +13,15 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from playlists.models import LibraryStar, Play, Playlist, PlaylistEntry, Rating
+from ml.taste import heard_as_skip
+from playlists.models import (
+    HistoryPause,
+    LibraryStar,
+    Play,
+    Playlist,
+    PlaylistEntry,
+    Rating,
+)
 from songs.models import Song
 
 FAVOURITES = "Favourites"
@@ -224,9 +232,17 @@ def play_record(
     client: str = "",
     played_at: datetime | None = None,
     seconds_heard: float | None = None,
-    skipped: bool = False,
-) -> Play:
-    """One play in the user's listening history."""
+    skipped: bool | None = None,
+) -> Play | None:
+    """One play in the user's listening history; None, and nothing written, while they have
+    paused it (every player comes through here: the web player, the REST API, Subsonic).
+    ``skipped`` None: decided from the seconds heard (ml.taste.heard_as_skip)."""
+    if HistoryPause.objects.filter(user=user).exists():
+        return None
+    if skipped is None:  # (a scrobble says no seconds: no need to load the song's length)
+        skipped = seconds_heard is not None and heard_as_skip(
+            seconds_heard=seconds_heard, duration_s=song.duration_s
+        )
     return Play.objects.create(
         user=user,
         song=song,
@@ -236,6 +252,28 @@ def play_record(
         seconds_heard=seconds_heard,
         skipped=skipped,
     )
+
+
+def history_pause_set(*, user: User, paused: bool) -> bool:
+    """Pause (nothing played is recorded until resumed) or resume the user's history; returns
+    whether it is paused now. Pausing keeps what is there: deleting is history_delete."""
+    if paused:
+        HistoryPause.objects.get_or_create(user=user)
+    else:
+        HistoryPause.objects.filter(user=user).delete()
+    return paused
+
+
+def history_delete(*, user: User, play_ids: Iterable[int] | None = None) -> int:
+    """Delete the user's whole history, or the plays among ``play_ids`` that are theirs (others'
+    ids are ignored, never deleted); returns how many plays went. Everything made from the
+    history (songs like my plays, new to me, the map of my listening) is computed from these rows
+    on each request, so it forgets them at once."""
+    plays = Play.objects.filter(user=user)
+    if play_ids is not None:
+        plays = plays.filter(id__in=list(play_ids))
+    deleted, _ = plays.delete()
+    return deleted
 
 
 def now_playing_set(*, user: User, song: Song, client: str = "", at: datetime | None = None):

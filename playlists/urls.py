@@ -7,4 +7,8 @@ urlpatterns = [
     path("", views.playlist_list, name="list"),
     path("<int:pk>/", views.playlist_detail, name="detail"),
     path("shared/<str:token>/", views.playlist_shared, name="shared"),
+    path("history/", views.history, name="history"),
+    path("history/pause/", views.history_pause, name="history-pause"),
+    path("history/delete/", views.history_delete_all, name="history-delete-all"),
+    path("history/<int:pk>/delete/", views.history_delete_play, name="history-delete-play"),
 ]

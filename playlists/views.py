@@ -1,7 +1,10 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from playlists import selectors, services
+from playlists import selectors, services, taste
 
 
 def playlist_list(request: HttpRequest) -> HttpResponse:
@@ -31,3 +34,49 @@ def playlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def playlist_shared(request: HttpRequest, token: str) -> HttpResponse:
     return _detail(request, selectors.playlist_by_share_token(token=token), editable=False)
+
+
+def history(request: HttpRequest) -> HttpResponse:
+    """The listener's own plays, newest first, with what is made from them."""
+    plays = Paginator(selectors.history_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "playlists/history.html",
+        {
+            "plays": plays,
+            "paused_since": selectors.history_paused_since(request.user),
+            "more_like": taste.songs_like_my_plays(user=request.user, k=10),
+            "new_to_me": taste.songs_new_to_me(user=request.user, k=10),
+        },
+    )
+
+
+@require_POST
+def history_pause(request: HttpRequest) -> HttpResponse:
+    paused = services.history_pause_set(user=request.user, paused=request.POST.get("paused") == "1")
+    messages.info(
+        request,
+        "History paused: nothing you play is recorded until you resume it."
+        if paused
+        else "History resumed: what you play is recorded again.",
+    )
+    return redirect("playlists:history")
+
+
+@require_POST
+def history_delete_play(request: HttpRequest, pk: int) -> HttpResponse:
+    play = get_object_or_404(selectors.history_for(request.user), id=pk)  # others': 404
+    services.history_delete(user=request.user, play_ids=[play.id])
+    messages.info(request, f"Deleted the play of “{play.song.title}”.")
+    return redirect("playlists:history")
+
+
+@require_POST
+def history_delete_all(request: HttpRequest) -> HttpResponse:
+    """Only with the confirmation the page asks for (the button inside "Delete all…")."""
+    if request.POST.get("confirm") != "all":
+        messages.error(request, "Nothing deleted: confirm that you want to delete everything.")
+    else:
+        count = services.history_delete(user=request.user)
+        messages.info(request, f"Deleted your whole history ({count} plays).")
+    return redirect("playlists:history")

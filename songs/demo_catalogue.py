@@ -10,7 +10,9 @@ the same pieces, metadata and samples, so a demo set up twice is the same demo.
 No Django here: the ``load_demo`` management command calls :func:`render_demo_catalogue`.
 """
 
+import dataclasses
 import importlib.resources
+import json
 import math
 import os
 import re
@@ -53,6 +55,8 @@ class DemoSong:
     album: str
     genre: str
     year: int | None
+    # What is heard, as words (see INSTRUMENT_WORDS): ground truth for word search.
+    instruments: tuple[str, ...] = ()
 
 
 class Voice(NamedTuple):
@@ -670,6 +674,61 @@ def arrange_ambient(rng: np.random.Generator, seconds: float) -> Arrangement:
     return Arrangement(voices, timeline.notes)
 
 
+# --- Ground truth -----------------------------------------------------------------------------
+
+# General MIDI programs (0-based) by the word a listener would use for them. Programs without a
+# common word (chromatic percussion, sound effects, most ethnic instruments) have none.
+INSTRUMENT_WORDS: tuple[tuple[range, tuple[str, ...]], ...] = (
+    (range(0, 6), ("piano",)),
+    (range(6, 7), ("harpsichord",)),
+    (range(16, 21), ("organ",)),
+    (range(21, 22), ("accordion",)),
+    (range(22, 23), ("harmonica",)),
+    (range(23, 24), ("accordion",)),
+    (range(24, 32), ("guitar",)),
+    (range(32, 40), ("bass",)),
+    (range(40, 41), ("violin", "strings")),
+    (range(41, 42), ("strings",)),
+    (range(42, 43), ("cello", "strings")),
+    (range(43, 46), ("strings",)),
+    (range(46, 47), ("harp",)),
+    (range(48, 52), ("strings",)),
+    (range(52, 55), ("choir",)),
+    (range(56, 64), ("brass",)),
+    (range(64, 68), ("saxophone",)),
+    (range(68, 72), ("woodwind",)),
+    (range(72, 80), ("flute",)),
+    (range(80, 104), ("synth",)),
+    (range(104, 105), ("sitar",)),
+    (range(110, 111), ("violin",)),  # "Fiddle"
+)
+GROUND_TRUTH_FILE = "ground-truth.json"
+
+
+def instrument_words(arrangement: Arrangement, seconds: float) -> tuple[str, ...]:
+    """The instruments heard in the first ``seconds`` of an arrangement, as words: the General
+    MIDI program of every channel that plays a note, and "drums" for the drum channel."""
+    playing = {channel for start, _, channel, _, _ in arrangement.notes if start < seconds}
+    words = set()
+    for channel in playing:
+        if channel == DRUMS:
+            words.add("drums")
+            continue
+        program = arrangement.voices[channel].program
+        for programs, names in INSTRUMENT_WORDS:
+            if program in programs:
+                words.update(names)
+    return tuple(sorted(words))
+
+
+def read_ground_truth(out_dir: Path) -> dict[str, dict]:
+    """The demo folder's ground truth: {file name: {"style": genre, "instruments": [words]}}."""
+    path = Path(out_dir) / GROUND_TRUTH_FILE
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text())
+
+
 # --- The catalogue ----------------------------------------------------------------------------
 
 
@@ -855,8 +914,10 @@ def render_demo_catalogue(
 
     Each song is ``seconds`` long (s) at ``sample_rate`` (Hz), stereo Ogg Vorbis, named
     ``<style>-s<seed>-<nnn>.ogg``; a file of that name, length and rate already in ``out_dir`` is
-    kept, not rendered again. ``seed`` (a non-negative integer) decides pieces, keys, tempi,
-    instruments and titles: the same seed gives the same metadata and the same decoded samples.
+    kept, not rendered again. Every song's style and instruments (``instrument_words``) are
+    written to ``out_dir/ground-truth.json`` as well (``read_ground_truth``). ``seed`` (a
+    non-negative integer) decides pieces, keys, tempi, instruments and titles: the same seed
+    gives the same metadata and the same decoded samples.
     ``progress(done, total)`` is called after each song. Returns the songs in style order.
     """
     if seed < 0:
@@ -866,10 +927,25 @@ def render_demo_catalogue(
     plans = plan_catalogue(out_dir, seed, songs_per_style)
     soundfont = (importlib.resources.files("pretty_midi") / "TimGM6mb.sf2").read_bytes()
     frames = round(seconds * sample_rate)
+    known = read_ground_truth(out_dir)
+    songs = []
     for done, plan in enumerate(plans, start=1):
-        if not is_rendered(plan.song.path, frames, sample_rate):
-            audio = synthesise(arrange(plan, seconds), soundfont, seconds, sample_rate)
-            write_vorbis(plan.song.path, master(audio, sample_rate), sample_rate)
+        name = plan.song.path.name
+        rendered = is_rendered(plan.song.path, frames, sample_rate)
+        if rendered and name in known:
+            instruments = tuple(known[name]["instruments"])
+        else:
+            arrangement = arrange(plan, seconds)
+            instruments = instrument_words(arrangement, seconds)
+            if not rendered:
+                audio = synthesise(arrangement, soundfont, seconds, sample_rate)
+                write_vorbis(plan.song.path, master(audio, sample_rate), sample_rate)
+        songs.append(dataclasses.replace(plan.song, instruments=instruments))
         if progress is not None:
             progress(done, len(plans))
-    return [plan.song for plan in plans]
+    truth = {
+        **known,
+        **{s.path.name: {"style": s.genre, "instruments": list(s.instruments)} for s in songs},
+    }
+    (out_dir / GROUND_TRUTH_FILE).write_text(json.dumps(truth, indent=1, sort_keys=True))
+    return songs

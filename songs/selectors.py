@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
+from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -17,9 +22,11 @@ from django.db.models import (
     Subquery,
     When,
 )
-from pgvector.django import CosineDistance, VectorField
+from pgvector.django import CosineDistance, MaxInnerProduct, VectorField
 
-from songs.models import EmbeddingModel, Song, UploadBatch
+from ml.tags import SEARCH_TAGS
+from ml.vocabulary import Understanding, tag_weights, understand
+from songs.models import EmbeddingModel, NearDuplicate, Song, TagVector, UploadBatch
 
 
 def batch_progress(*, batch: UploadBatch) -> dict:
@@ -109,18 +116,21 @@ def songs_near_vector(
     model: EmbeddingModel,
     k: int = 10,
     max_distance: float | None = None,
-    exclude: Song | None = None,
+    exclude: Song | Sequence[int] | None = None,
     fields: Sequence[str] = SONG_LIST_FIELDS,
 ) -> list[tuple[Song, float]]:
-    """The k analysed songs nearest to ``vector`` (in ``model``'s space), nearest first."""
+    """The k analysed songs nearest to ``vector`` (in ``model``'s space), nearest first, never
+    ``exclude`` (a song, or song ids)."""
     table = model.vector_table
     distance = CosineDistance("vector", vector)
     # Vectors are written in the transaction that makes a song ready, so no join on the song's
     # state is needed here (it would cost the index scan its speed). The HNSW search breadth and
     # iterative scan are session settings (neuralnotes.settings.base.database_from_url).
     rows = table.objects.filter(model=model).annotate(distance=distance).order_by(distance)
-    if exclude is not None:
+    if isinstance(exclude, Song):
         rows = rows.exclude(song_id=exclude.id)
+    elif exclude:
+        rows = rows.exclude(song_id__in=list(exclude))
     if max_distance is not None:
         rows = rows.filter(distance__lte=max_distance)
     nearest = list(rows.values_list("song_id", "distance")[:k])
@@ -196,3 +206,207 @@ def artists_similar_to(*, artist_key: str, k: int = 20) -> list[tuple[str, float
         if key is not None and key not in best:
             best[key] = d  # the rows come nearest first: the first is the artist's best
     return sorted(best.items(), key=lambda item: (item[1], item[0]))[:k]
+
+
+# --- Search by words ---------------------------------------------------------------------------
+
+GENRES_CACHE_KEY = "catalogue-genres"
+GENRES_CACHE_SECONDS = 60
+
+
+def catalogue_genres() -> list[str]:
+    """Every genre a listener can meet: the labels, and the genres predicted for unlabelled songs
+    (cached for a minute: a new genre is rare, the query scans the catalogue)."""
+    genres = cache.get(GENRES_CACHE_KEY)
+    if genres is None:
+        ready = Song.objects.filter(status=Song.Status.READY)
+        labels = set(ready.exclude(genre="").values_list("genre", flat=True).distinct())
+        predicted = ready.filter(genre="").exclude(predicted_genre="")
+        labels |= set(predicted.values_list("predicted_genre", flat=True).distinct())
+        genres = sorted(labels)
+        cache.set(GENRES_CACHE_KEY, genres, GENRES_CACHE_SECONDS)
+    return genres
+
+
+def _name_query(word: str) -> SearchQuery:
+    """Titles, artists or albums with a word starting with ``word`` (letters and digits only)."""
+    return SearchQuery(f"'{word}':*", search_type="raw", config="simple")
+
+
+def _is_name_word(word: str) -> bool:
+    if not re.fullmatch(r"\w+", word):
+        return False
+    return Song.objects.filter(status=Song.Status.READY, search_document=_name_query(word)).exists()
+
+
+@dataclass(frozen=True)
+class WordSearch:
+    """What a word search understood, and the songs it found: best first, each with ``match``,
+    the geometric mean over the query's tag terms of their probability for the song (None when
+    the query had no tag words and the songs are only filtered by names and genres)."""
+
+    understanding: Understanding
+    songs: list[tuple[Song, float | None]]
+
+
+def songs_by_words(
+    *, query: str, k: int = 50, use_genres: bool = True, fields: Sequence[str] = SONG_LIST_FIELDS
+) -> WordSearch:
+    """Analysed songs for free words ("calm piano", "fast electronic female vocals", "bach").
+
+    Words are understood by ml.vocabulary.understand: tag words rank the songs by the product of
+    their tags' probabilities (an exact scan of the tag vectors, MaxInnerProduct on the log-
+    probabilities: ml.tags.tag_log_probabilities); genre words keep the songs of those genres (the
+    label, else the predicted genre); words of titles, artists and albums keep the songs whose
+    names have them. ``use_genres=False`` reads genre names as tags only (evaluation)."""
+    understanding = understand(
+        query, genres=catalogue_genres() if use_genres else (), is_name_word=_is_name_word
+    )
+    weights = tag_weights(understanding)
+    names = understanding.of_kind("name")
+    genres = {genre for term in understanding.of_kind("genre") for genre in term.genres}
+    if not (weights or names or genres):
+        return WordSearch(understanding, [])
+
+    songs = Song.objects.filter(status=Song.Status.READY)
+    for term in names:
+        songs = songs.filter(search_document=_name_query(term.text))
+    if genres:
+        songs = songs.filter(Q(genre__in=genres) | Q(genre="", predicted_genre__in=genres))
+    if not weights:
+        found = songs.only(*fields).order_by("artist", "album", "track_number", "title", "id")
+        return WordSearch(understanding, [(song, None) for song in found[:k]])
+
+    query_vector = np.zeros(len(SEARCH_TAGS), np.float32)
+    for index, weight in weights.items():
+        query_vector[index] = weight
+    # MaxInnerProduct is the negative inner product: ascending is best first.
+    score = MaxInnerProduct("log_probabilities", query_vector)
+    rows = TagVector.objects.annotate(score=score).order_by("score", "song_id")
+    if names or genres:
+        rows = rows.filter(song__in=songs)
+    ranked = list(rows.values_list("song_id", "score")[:k])
+    found = (
+        Song.objects.filter(status=Song.Status.READY)
+        .only(*fields)
+        .in_bulk([song_id for song_id, _ in ranked])
+    )
+    terms = sum(1 for term in understanding.terms if term.tag_indices)
+    return WordSearch(
+        understanding,
+        [
+            (found[song_id], float(np.exp(-score / terms)))
+            for song_id, score in ranked
+            if song_id in found
+        ],
+    )
+
+
+# --- Song alchemy ------------------------------------------------------------------------------
+
+
+class AlchemyError(ValueError):
+    """The songs given cannot be combined; the message says why."""
+
+
+def songs_alchemy(
+    *,
+    add: Sequence[tuple[int, float]],
+    subtract: Sequence[tuple[int, float]] = (),
+    k: int = 20,
+    fields: Sequence[str] = SONG_LIST_FIELDS,
+) -> list[tuple[Song, float]]:
+    """The k analysed songs nearest (cosine, active embedding model) to the added songs' vectors
+    minus the subtracted ones', each weighted; never one of the input songs.
+
+    add, subtract: (song id, weight > 0) pairs. Each vector is scaled to unit length first, so
+    that every song counts by its weight alone (ml.alchemy.alchemy_vector).
+    Raises AlchemyError when no song is added, a song is given twice, or an input song has no
+    vector in the active model (not analysed, or not visible)."""
+    from ml.alchemy import alchemy_vector
+
+    if not add:
+        raise AlchemyError("Add at least one song.")
+    ids = [song_id for song_id, _ in (*add, *subtract)]
+    if len(set(ids)) != len(ids):
+        raise AlchemyError("A song can be added or subtracted once, not twice.")
+    model = active_embedding_model()
+    if model is None:
+        raise AlchemyError("No song has been analysed yet.")
+    vectors = dict(
+        model.vector_table.objects.filter(
+            model=model, song_id__in=ids, song__status=Song.Status.READY
+        ).values_list("song_id", "vector")
+    )
+    missing = [song_id for song_id in ids if song_id not in vectors]
+    if missing:
+        raise AlchemyError(f"No analysed song with id {', '.join(map(str, missing))}.")
+    try:
+        target = alchemy_vector(
+            np.stack([vectors[i] for i, _ in add]),
+            np.array([w for _, w in add]),
+            np.stack([vectors[i] for i, _ in subtract]) if subtract else None,
+            np.array([w for _, w in subtract]) if subtract else None,
+        )
+    except ValueError as exc:
+        raise AlchemyError(f"These songs cannot be combined: {exc}.") from exc
+    return songs_near_vector(vector=target, model=model, k=k, exclude=ids, fields=fields)
+
+
+# What a manager compares two copies by.
+DUPLICATE_SONG_FIELDS = (
+    "id", "title", "artist", "album", "duration_s", "sample_rate", "channels", "audio_format",
+    "size_bytes", "original_name", "created_at", "audio",
+)  # fmt: skip
+
+
+def near_duplicates_to_review() -> QuerySet[NearDuplicate]:
+    """Pairs a manager has not dismissed, of two analysed songs, nearest first, each with both
+    songs' facts (not their arrays)."""
+    fields = [f"{side}__{name}" for side in ("song", "other") for name in DUPLICATE_SONG_FIELDS]
+    return (
+        NearDuplicate.objects.filter(
+            dismissed=False, song__status=Song.Status.READY, other__status=Song.Status.READY
+        )
+        .select_related("song", "other")
+        .only("distance", "found_at", "dismissed", "song_id", "other_id", *fields)
+        .order_by("distance", "song_id", "other_id")
+    )
+
+
+ARTIST_KEY = re.compile(r"[0-9a-f]{32}")  # Song.artist_key: MD5 of the lower-cased name
+
+
+def artist_summary(*, songs: QuerySet[Song], artist_key: str) -> dict | None:
+    """The artist among ``songs`` (what the caller may see), or None if it has no song there:
+    {"key", "name", "song_count", "albums": [{"key", "name", "year", "song_count"}]}, albums
+    by name. Its name is the spelling its songs sort first by (the key ignores case). A key
+    that is no MD5 in hex is no artist (nor a query with a NUL in it)."""
+    if not ARTIST_KEY.fullmatch(artist_key):
+        return None
+    own = songs.filter(artist_key=artist_key)
+    albums = list(
+        own.values("album_key")
+        .annotate(name=Min("album"), year=Max("year"), song_count=Count("id"))
+        .order_by("name", "album_key")
+    )
+    if not albums:
+        return None
+    return {
+        "key": artist_key,
+        "name": own.aggregate(name=Min("artist"))["name"],
+        "song_count": sum(album["song_count"] for album in albums),
+        "albums": [{"key": a.pop("album_key"), **a} for a in albums],
+    }
+
+
+def artists_named(*, artist_keys: Sequence[str]) -> dict[str, dict]:
+    """{key: {"name", "song_count"}} of these artists' analysed songs (one query)."""
+    rows = (
+        Song.objects.filter(status=Song.Status.READY, artist_key__in=list(artist_keys))
+        .values("artist_key")
+        .annotate(name=Min("artist"), song_count=Count("id"))
+    )
+    return {
+        row["artist_key"]: {"name": row["name"], "song_count": row["song_count"]} for row in rows
+    }

@@ -9,7 +9,7 @@ from celery.signals import worker_process_init
 
 from explorer.services import song_place_on_map
 from songs.models import EmbeddingModel, Song
-from songs.services import analysis, embeddings, genre_models
+from songs.services import analysis, duplicates, embeddings, genre_models
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -28,15 +28,26 @@ def analyse_song(song_id: int) -> str | None:
         raise
     if song is not None and song.status == Song.Status.READY:
         song_place_on_map(song=song)  # on the map within seconds, not after a rebuild
+        duplicates.near_duplicates_find_for(song=song)  # offered to managers at once
         if embeddings.backbone_needs_standardising():
             standardise_backbone.delay()
     return song.status if song is not None else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def add_mtt_tags(song_id: int) -> None:
+    analysis.song_add_mtt_tags(song_id=song_id)
 
 
 @shared_task(acks_late=True)
 def standardise_backbone() -> None:
     if embeddings.backbone_needs_standardising():
         embeddings.backbone_model_standardise()
+
+
+@shared_task(acks_late=True)
+def scan_near_duplicates() -> int:
+    return duplicates.near_duplicates_scan()
 
 
 @shared_task(acks_late=True)

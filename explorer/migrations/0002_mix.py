@@ -6,26 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('explorer', '0001_initial'),
+        ("explorer", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mix',
+            name="Mix",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cluster', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('words', models.JSONField(default=list)),
-                ('song_ids', django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(), size=None)),
-                ('cluster_size', models.PositiveIntegerField()),
-                ('map', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mixes', to='explorer.mapversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cluster", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                ("words", models.JSONField(default=list)),
+                (
+                    "song_ids",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.IntegerField(), size=None
+                    ),
+                ),
+                ("cluster_size", models.PositiveIntegerField()),
+                (
+                    "map",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mixes",
+                        to="explorer.mapversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['map', 'cluster'],
-                'constraints': [models.UniqueConstraint(fields=('map', 'cluster'), name='one_mix_per_cluster')],
+                "ordering": ["map", "cluster"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("map", "cluster"), name="one_mix_per_cluster")
+                ],
             },
         ),
     ]

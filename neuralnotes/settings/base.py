@@ -232,6 +232,9 @@ APP_PASSWORD_KEY = os.environ.get("APP_PASSWORD_KEY", "")
 # "full" analyses every patch. bench/embed.py measured how close 10 gets to the full song.
 _patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "10")
 ANALYSIS_PATCH_BUDGET = None if _patch_budget == "full" else int(_patch_budget)
+# Of those patches, how many the MagnaTagATune tagger also sees (its instrument and texture tags
+# feed word search; ml.analysis.DEFAULT_TAG_PATCH_BUDGET says why 3).
+ANALYSIS_TAG_PATCH_BUDGET = int(os.environ.get("ANALYSIS_TAG_PATCH_BUDGET", 3))
 # Query by example: a listener's clip is analysed on a worker while the request waits.
 CLIP_MAX_SECONDS = 30
 CLIP_MAX_BYTES = 20 * 1024**2
@@ -254,6 +257,10 @@ ANALYSIS_MAX_ATTEMPTS = 3
 ANALYSIS_REQUEUE_AFTER_S = int(os.environ.get("ANALYSIS_REQUEUE_AFTER_S", 6 * 3600))
 # Once this many songs are analysed, the backbone's standardisation is fitted on them.
 STANDARDISE_AFTER_SONGS = int(os.environ.get("STANDARDISE_AFTER_SONGS", 50))
+# Two songs whose raw musicnn embeddings are at most this cosine distance apart are offered to
+# catalogue managers as near-duplicates (ml.duplicates); `manage.py evaluate_near_duplicates`
+# measured it on the demo catalogue and re-encoded copies.
+NEAR_DUPLICATE_MAX_DISTANCE = float(os.environ.get("NEAR_DUPLICATE_MAX_DISTANCE", 0.008))
 
 # The health check's round trip has a queue of its own: workers take from both queues in turn, so
 # it is answered after at most one song even when thousands of songs are waiting.

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from playlists.api import views
+from playlists.api import history, views
 
 app_name = "playlists-api"
 urlpatterns = [
@@ -22,4 +22,10 @@ urlpatterns = [
     path("shared/<str:token>/", views.SharedPlaylistView.as_view(), name="shared"),
     path("favourites/", views.FavouriteListView.as_view(), name="favourites"),
     path("favourites/<int:song_id>/", views.FavouriteView.as_view(), name="favourite"),
+    path("history/", history.HistoryView.as_view(), name="history"),
+    path("history/pause/", history.HistoryPauseView.as_view(), name="history-pause"),
+    path("history/more-like/", history.MoreLikeMyPlaysView.as_view(), name="history-more-like"),
+    path("history/new-to-me/", history.NewToMeView.as_view(), name="history-new-to-me"),
+    path("history/map/", history.ListeningMapView.as_view(), name="history-map"),
+    path("history/<int:pk>/", history.HistoryPlayView.as_view(), name="history-play"),
 ]

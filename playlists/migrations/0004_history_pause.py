@@ -6,28 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('playlists', '0003_library_star'),
-        ('songs', '0005_discovery'),
+        ("playlists", "0003_library_star"),
+        ("songs", "0005_discovery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoryPause',
+            name="HistoryPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddIndex(
-            model_name='play',
-            index=models.Index(fields=['user', 'song'], name='play_user_song_idx'),
+            model_name="play",
+            index=models.Index(fields=["user", "song"], name="play_user_song_idx"),
         ),
         migrations.AddField(
-            model_name='historypause',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='history_pause', to=settings.AUTH_USER_MODEL),
+            model_name="historypause",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="history_pause",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -124,7 +124,7 @@ class SongDetailOutput(serializers.ModelSerializer):
     class Meta:
         model = Song
         fields = [
-            "id", "title", "artist", "album", "genre", "predicted_genre",
+            "id", "title", "artist", "artist_key", "album", "genre", "predicted_genre",
             "predicted_genre_probability", "track_number", "year", "catalogue", "duration_s",
             "audio_format", "status", "top_tags", "audio_url", "spectrogram_url",
         ]  # fmt: skip

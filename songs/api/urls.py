@@ -1,6 +1,6 @@
 from django.urls import path
 
-from songs.api import embedding_models, listening, views
+from songs.api import artists, discovery, duplicates, embedding_models, listening, views
 
 app_name = "songs-api"
 urlpatterns = [
@@ -16,8 +16,24 @@ urlpatterns = [
         embedding_models.EmbeddingModelActivateView.as_view(),
         name="model-activate",
     ),
+    path("artists/<str:key>/", artists.ArtistDetailView.as_view(), name="artist-detail"),
+    path("artists/<str:key>/similar/", artists.ArtistSimilarView.as_view(), name="artist-similar"),
+    path("duplicates/", duplicates.NearDuplicateListView.as_view(), name="duplicate-list"),
+    path("duplicates/scan/", duplicates.NearDuplicateScanView.as_view(), name="duplicate-scan"),
+    path(
+        "duplicates/<int:pk>/merge/",
+        duplicates.NearDuplicateMergeView.as_view(),
+        name="duplicate-merge",
+    ),
+    path(
+        "duplicates/<int:pk>/dismiss/",
+        duplicates.NearDuplicateDismissView.as_view(),
+        name="duplicate-dismiss",
+    ),
     path("songs/", listening.SongListView.as_view(), name="song-list"),
     path("songs/search/", listening.SongSearchView.as_view(), name="song-search"),
+    path("songs/by-words/", discovery.WordSearchView.as_view(), name="song-by-words"),
+    path("songs/alchemy/", discovery.AlchemyView.as_view(), name="song-alchemy"),
     path("songs/similar-to-clip/", listening.SimilarToClipView.as_view(), name="similar-to-clip"),
     path("songs/<int:pk>/", listening.SongDetailView.as_view(), name="song-detail"),
     path("songs/<int:pk>/similar/", listening.SongSimilarView.as_view(), name="song-similar"),

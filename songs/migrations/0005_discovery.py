@@ -10,62 +10,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('songs', '0004_library_keys_and_cover'),
+        ("songs", "0004_library_keys_and_cover"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NearDuplicate',
+            name="NearDuplicate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('distance', models.FloatField()),
-                ('found_at', models.DateTimeField(auto_now=True)),
-                ('dismissed', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("distance", models.FloatField()),
+                ("found_at", models.DateTimeField(auto_now=True)),
+                ("dismissed", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['distance', 'song_id', 'other_id'],
+                "ordering": ["distance", "song_id", "other_id"],
             },
         ),
         migrations.CreateModel(
-            name='TagVector',
+            name="TagVector",
             fields=[
-                ('song', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='tag_vector', serialize=False, to='songs.song')),
-                ('log_probabilities', pgvector.django.vector.VectorField(dimensions=100)),
+                (
+                    "song",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="tag_vector",
+                        serialize=False,
+                        to="songs.song",
+                    ),
+                ),
+                ("log_probabilities", pgvector.django.vector.VectorField(dimensions=100)),
             ],
         ),
         migrations.AddField(
-            model_name='song',
-            name='mtt_tag_probabilities',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.FloatField(), blank=True, null=True, size=None),
+            model_name="song",
+            name="mtt_tag_probabilities",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.FloatField(), blank=True, null=True, size=None
+            ),
         ),
         migrations.AddField(
-            model_name='song',
-            name='search_document',
-            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.SearchVector('title', 'artist', 'album', config='simple'), output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="song",
+            name="search_document",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.contrib.postgres.search.SearchVector(
+                    "title", "artist", "album", config="simple"
+                ),
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='song',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_document'], name='song_search_document_gin'),
+            model_name="song",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_document"], name="song_search_document_gin"
+            ),
         ),
         migrations.AddField(
-            model_name='nearduplicate',
-            name='other',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='songs.song'),
+            model_name="nearduplicate",
+            name="other",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="songs.song"
+            ),
         ),
         migrations.AddField(
-            model_name='nearduplicate',
-            name='song',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='songs.song'),
+            model_name="nearduplicate",
+            name="song",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="songs.song"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nearduplicate',
-            constraint=models.UniqueConstraint(fields=('song', 'other'), name='one_near_duplicate_per_pair'),
+            model_name="nearduplicate",
+            constraint=models.UniqueConstraint(
+                fields=("song", "other"), name="one_near_duplicate_per_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nearduplicate',
-            constraint=models.CheckConstraint(condition=models.Q(('song__lt', models.F('other'))), name='near_duplicate_ordered'),
+            model_name="nearduplicate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("song__lt", models.F("other"))), name="near_duplicate_ordered"
+            ),
         ),
     ]

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from songs.models import Song
+from songs.models import Song, TagVector
 
 logger = logging.getLogger(__name__)
 
@@ -87,18 +87,42 @@ def worker_backbone():
     return load_backbone(intra_op_threads=settings.ANALYSIS_TF_THREADS, inter_op_threads=1)
 
 
+def worker_tagger():
+    """The MagnaTagATune tagger of this process, loaded on first use and kept."""
+    from ml.backbone import load_mtt_tagger
+
+    return load_mtt_tagger(intra_op_threads=settings.ANALYSIS_TF_THREADS, inter_op_threads=1)
+
+
+def worker_analyse_file(path: Path):
+    """ml.analysis.analyse_file with this process's models and the settings' patch budgets."""
+    from ml.analysis import analyse_file
+
+    return analyse_file(
+        path,
+        backbone=worker_backbone(),
+        patch_budget=settings.ANALYSIS_PATCH_BUDGET,
+        tagger=worker_tagger(),
+        tag_patch_budget=settings.ANALYSIS_TAG_PATCH_BUDGET,
+    )
+
+
 def worker_warm_up() -> None:
-    """What a new worker process does before its first task: load the backbone and run a first
+    """What a new worker process does before its first task: load the models and run a first
     analysis (ml.analysis.warm_up)."""
     from ml.analysis import warm_up
 
-    warm_up(worker_backbone(), patch_budget=settings.ANALYSIS_PATCH_BUDGET)
+    warm_up(
+        worker_backbone(),
+        patch_budget=settings.ANALYSIS_PATCH_BUDGET,
+        tagger=worker_tagger(),
+        tag_patch_budget=settings.ANALYSIS_TAG_PATCH_BUDGET,
+    )
 
 
 def song_analyse(*, song_id: int) -> Song | None:
     """Analyse one song if it is the caller's to analyse. Unusable audio ends in "failed" with
     the reason; any other error propagates (the task logs it and marks the song failed)."""
-    from ml.analysis import analyse_file
     from ml.audio import InvalidAudio
 
     song = song_claim_for_analysis(song_id=song_id)
@@ -106,9 +130,7 @@ def song_analyse(*, song_id: int) -> Song | None:
         return song
     try:
         with local_audio_path(song) as path:
-            analysis = analyse_file(
-                path, backbone=worker_backbone(), patch_budget=settings.ANALYSIS_PATCH_BUDGET
-            )
+            analysis = worker_analyse_file(path)
     except InvalidAudio as exc:
         # The message names the stored file; the user knows the file by the name they gave it.
         reason = str(exc).replace(path.name, song.original_name)
@@ -132,6 +154,8 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
             return locked  # retried or deleted meanwhile: someone else decided
         locked.features = analysis.embedding
         locked.tag_probabilities = analysis.tag_probabilities.tolist()
+        if analysis.mtt_tag_probabilities is not None:
+            locked.mtt_tag_probabilities = analysis.mtt_tag_probabilities.tolist()
         locked.mfcc_stats = analysis.mfcc_stats
         locked.duration_s = analysis.duration_s
         locked.sample_rate = analysis.sample_rate
@@ -141,7 +165,40 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
         locked.analysed_at = timezone.now()
         locked.save()
         song_embed(song=locked)
+        song_tag_vector_store(song=locked)
     return locked
+
+
+def song_add_mtt_tags(*, song_id: int) -> Song | None:
+    """Give a song analysed before the MagnaTagATune tagger existed its tags and tag vector (so
+    word search finds it); None when the song is not such a song (any more)."""
+    pending = Song.objects.filter(
+        id=song_id, status=Song.Status.READY, mtt_tag_probabilities__isnull=True
+    )
+    song = pending.first()
+    if song is None:
+        return None
+    with local_audio_path(song) as path:
+        analysis = worker_analyse_file(path)
+    with transaction.atomic():
+        if not pending.select_for_update().filter(id=song.id).exists():
+            return None  # deleted or tagged meanwhile
+        song.mtt_tag_probabilities = analysis.mtt_tag_probabilities.tolist()
+        Song.objects.filter(id=song.id).update(mtt_tag_probabilities=song.mtt_tag_probabilities)
+        song_tag_vector_store(song=song)
+    return song
+
+
+def song_tag_vector_store(*, song: Song) -> TagVector | None:
+    """Write the song's searchable tag vector from its two models' tags (None while one of them
+    is missing: songs analysed before the MagnaTagATune tagger, until `manage.py tag_songs`)."""
+    from ml.tags import tag_log_probabilities
+
+    if song.tag_probabilities is None or song.mtt_tag_probabilities is None:
+        return None
+    vector = tag_log_probabilities(song.tag_probabilities, song.mtt_tag_probabilities)
+    tags, _ = TagVector.objects.update_or_create(song=song, defaults={"log_probabilities": vector})
+    return tags
 
 
 def song_retry(*, song: Song) -> Song:

@@ -2,7 +2,11 @@
 rules. A user reads their own playlists and public ones, Favourites included; only the owner
 changes one. Someone else's private playlist does not exist for a user (error 70, as for a
 missing one); a playlist they can read but not change is error 50. Each write is one
-transaction: an unknown song or a refused change leaves the playlist as it was."""
+transaction: an unknown song or a refused change leaves the playlist as it was.
+
+The active map's mixes (explorer.models.Mix) are listed too, as public playlists of nobody's
+with ids ``mix-<id>`` (never a real playlist's number): anyone reads them, nobody changes them
+(error 50); a client keeps one by creating a playlist of its songs."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 
+from explorer.models import Mix
+from explorer.selectors import mix_songs, mixes_active, mixes_songs
 from playlists.models import Playlist
 from playlists.selectors import (
     playlist_entries,
@@ -31,11 +37,13 @@ from playlists.services import (
     playlist_update,
 )
 from songs.models import Song
-from subsonic.library import playlist_payload, song_children, songs_by_ids
+from subsonic.library import CHILD_FIELDS, iso, playlist_payload, song_children, songs_by_ids
 from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint
 
 READY = Q(entries__song__status=Song.Status.READY)
+MIX_PREFIX = "mix-"
+MIXES_OWNER = "Neural Notes"  # no user's name: usernames have no spaces
 
 
 @contextmanager
@@ -54,6 +62,31 @@ def _playlist_id(raw: str) -> int:
     return int(raw)
 
 
+def _mix(raw: str) -> Mix | None:
+    """The active map's mix of a ``mix-<id>`` id, else None."""
+    number = raw.removeprefix(MIX_PREFIX)
+    if not raw.startswith(MIX_PREFIX) or not number.isdigit() or len(number) > 18:
+        return None
+    return mixes_active().select_related("map").filter(id=int(number)).first()
+
+
+def _mix_payload(mix: Mix, songs: list[Song]) -> dict:
+    """A mix as the spec's Playlist: read-only, everybody's, changing with the map."""
+    made = mix.map.finished_at or mix.map.created_at
+    return {
+        "id": f"{MIX_PREFIX}{mix.id}",
+        "name": mix.name,
+        "comment": f"A mix of the map: the {len(mix.song_ids)} most typical songs of a region "
+        f"of {mix.cluster_size}. It changes when the map is rebuilt.",
+        "owner": MIXES_OWNER,
+        "public": True,
+        "songCount": len(songs),
+        "duration": round(sum(song.duration_s or 0 for song in songs)),
+        "created": iso(made),
+        "changed": iso(made),
+    }
+
+
 def _readable(call: Call, raw: str) -> Playlist:
     try:
         return playlist_readable(user=call.user, playlist_id=_playlist_id(raw))
@@ -63,6 +96,11 @@ def _readable(call: Call, raw: str) -> Playlist:
 
 def _owned(call: Call, raw: str) -> Playlist:
     """The user's own playlist; 70 if they cannot even read it, 50 if they only read it."""
+    if _mix(raw) is not None:
+        raise SubsonicError(
+            SubsonicError.NOT_AUTHORISED,
+            "A mix cannot be changed: create a playlist of its songs to keep one.",
+        )
     playlist = _readable(call, raw)
     try:
         return playlist_owned(user=call.user, playlist_id=playlist.id)
@@ -102,27 +140,33 @@ def _target_user(call: Call) -> User:
 
 @endpoint("getPlaylists")
 def get_playlists(call: Call) -> dict:
+    target = _target_user(call)
     playlists = (
-        playlists_readable_by(_target_user(call))
+        playlists_readable_by(target)
         .select_related("owner")
         .annotate(
             song_count=Count("entries", filter=READY),
             duration=Sum("entries__song__duration_s", filter=READY),
         )
     )
-    return {
-        "playlists": {
-            "playlist": [
-                playlist_payload(p, song_count=p.song_count, duration=p.duration or 0)
-                for p in playlists
-            ]
-        }
-    }
+    listed = [
+        playlist_payload(p, song_count=p.song_count, duration=p.duration or 0) for p in playlists
+    ]
+    if target == call.user:  # the mixes are nobody's: not in another's list
+        mixes = list(mixes_active().select_related("map"))
+        songs = mixes_songs(mixes, fields=("id", "duration_s"))
+        listed += [_mix_payload(mix, songs[mix.id]) for mix in mixes]
+    return {"playlists": {"playlist": listed}}
 
 
 @endpoint("getPlaylist")
 def get_playlist(call: Call) -> dict:
-    return {"playlist": _with_songs(call, _readable(call, call.params.required("id")))}
+    raw = call.params.required("id")
+    mix = _mix(raw)
+    if mix is not None:
+        songs = mix_songs(mix, fields=CHILD_FIELDS)
+        return {"playlist": {**_mix_payload(mix, songs), "entry": song_children(call.user, songs)}}
+    return {"playlist": _with_songs(call, _readable(call, raw))}
 
 
 @endpoint("createPlaylist")

@@ -21,10 +21,11 @@ from django.db import close_old_connections
 from PIL import Image
 from werkzeug.test import Client, TestResponse
 
+from explorer.models import Mix
 from explorer.services import map_build
 from neuralnotes.tokens import api_token_create
 from playlists import services as playlist_services
-from songs.models import BackboneEmbedding, Song
+from songs.models import BackboneEmbedding, NearDuplicate, Song
 from songs.services.ingestion import batch_create, catalogue_get_or_create, song_create_from_file
 from tests.audio import write_tone
 from tests.conftest import PASSWORD
@@ -130,6 +131,8 @@ class World:
     pending_song: int  # still being analysed: listeners do not see it
     failed_song: int  # analysis failed: staff may retry it
     model: int  # the active (backbone) embedding model
+    duplicate: int  # a near-duplicate pair of two ready songs
+    duplicate_song: int  # the pair's first song
     batch: int
     private: int  # the listener's private playlist
     public: int  # the listener's public playlist
@@ -137,6 +140,10 @@ class World:
     share_token: str
     entry: int  # an entry of the private playlist
     spare_token: int  # one of the listener's API tokens, to revoke
+    play: int  # a play in the listener's listening history
+    mix: int  # a mix of the active map
+    artist: str  # the key of an artist of ready songs (song and another)
+    pending_artist: str  # the key of an artist whose only song is still being analysed
     png: bytes
 
     def url(self, path: str) -> str:
@@ -209,6 +216,9 @@ def world(wsgi_app, listener, other_listener, manager, admin_user, tmp_path) -> 
     }
     api = {role: Api(wsgi_app, api_token_create(user=user)[1]) for role, user in users.items()}
     api["anonymous"] = Api(wsgi_app)
+    duplicate = NearDuplicate.objects.create(song=songs[1], other=songs[3], distance=0.01)
+    Song.objects.filter(id__in=[songs[0].id, songs[1].id]).update(artist="Anna Blue")
+    Song.objects.filter(id=pending.id).update(artist="Not Yet Heard")
     map_build()
     return World(
         api=api,
@@ -219,6 +229,8 @@ def world(wsgi_app, listener, other_listener, manager, admin_user, tmp_path) -> 
         pending_song=pending.id,
         failed_song=failed.id,
         model=songs[0].backbone_embeddings.get().model_id,
+        duplicate=duplicate.id,
+        duplicate_song=songs[1].id,
         batch=batch.id,
         private=private.id,
         public=public.id,
@@ -226,6 +238,10 @@ def world(wsgi_app, listener, other_listener, manager, admin_user, tmp_path) -> 
         share_token=shared.share_token,
         entry=private.entries.order_by("position").first().id,
         spare_token=api_token_create(user=listener, name="old phone")[0].id,
+        play=playlist_services.play_record(user=listener, song=songs[0], source="api").id,
+        mix=Mix.objects.filter(map__is_active=True).first().id,
+        artist=Song.objects.get(id=songs[0].id).artist_key,
+        pending_artist=Song.objects.get(id=pending.id).artist_key,
         png=png,
     )
 

@@ -18,8 +18,13 @@ UPLOAD = {"files": {"files": ["junk.wav"]}}
 NAME = {"json": {"name": "Renamed"}}
 SONG = {"json": {"song": "{audio_song}"}}
 START = {"json": {"start": "{song}"}}
+ALCHEMY = {"json": {"add": [{"song": "{song}"}]}}
 MOVE = {"json": {"position": 1}}
+PLAY = {"json": {"song": "{song}", "seconds_heard": 42.5}}
+PENDING = {"json": {"song": "{pending_song}"}}
+PAUSE = {"json": {"paused": True}}
 TRAIN = {"json": {}}
+KEEP = {"json": {"keep": "{duplicate_song}"}}
 
 # method    path                                     request  anon lena otto  mgr admin
 MATRIX = [
@@ -28,6 +33,8 @@ MATRIX = [
     ("DELETE", "/auth/tokens/{spare_token}/",           {},      401, 204, 404, 404, 404),
     ("GET",    "/songs/",                               {},      401, 200, 200, 200, 200),
     ("GET",    "/songs/search/?q=s",                    {},      401, 200, 200, 200, 200),
+    ("GET",    "/songs/by-words/?q=calm",               {},      401, 200, 200, 200, 200),
+    ("POST",   "/songs/alchemy/",                       ALCHEMY, 401, 200, 200, 200, 200),
     ("GET",    "/songs/{song}/",                        {},      401, 200, 200, 200, 200),
     ("GET",    "/songs/{pending_song}/",                {},      401, 404, 404, 200, 200),
     ("GET",    "/songs/{song}/similar/",                {},      401, 200, 200, 200, 200),
@@ -39,6 +46,13 @@ MATRIX = [
     ("GET",    "/map/",                                 {},      401, 200, 200, 200, 200),
     ("GET",    "/map/points/",                          {},      401, 200, 200, 200, 200),
     ("POST",   "/map/rebuild/",                         {},      401, 403, 403, 202, 202),
+    ("GET",    "/mixes/",                               {},      401, 200, 200, 200, 200),
+    ("GET",    "/mixes/{mix}/",                         {},      401, 200, 200, 200, 200),
+    ("POST",   "/mixes/{mix}/save/",                    {},      401, 201, 201, 201, 201),
+    ("GET",    "/artists/{artist}/",                    {},      401, 200, 200, 200, 200),
+    ("GET",    "/artists/{pending_artist}/",            {},      401, 404, 404, 200, 200),
+    ("GET",    "/artists/{artist}/similar/",            {},      401, 200, 200, 200, 200),
+    ("GET",    "/artists/{pending_artist}/similar/",    {},      401, 404, 404, 200, 200),
     ("POST",   "/batches/",                             BATCH,   401, 403, 403, 201, 201),
     ("GET",    "/batches/{batch}/",                     {},      401, 403, 403, 200, 200),
     ("POST",   "/batches/{batch}/files/",               META,    401, 403, 403, 201, 201),
@@ -47,6 +61,10 @@ MATRIX = [
     ("GET",    "/models/",                              {},      401, 403, 403, 200, 200),
     ("POST",   "/models/train/",                        TRAIN,   401, 403, 403, 202, 202),
     ("POST",   "/models/{model}/activate/",             {},      401, 403, 403, 200, 200),
+    ("GET",    "/duplicates/",                          {},      401, 403, 403, 200, 200),
+    ("POST",   "/duplicates/{duplicate}/merge/",        KEEP,    401, 403, 403, 200, 200),
+    ("POST",   "/duplicates/{duplicate}/dismiss/",      {},      401, 403, 403, 200, 200),
+    ("POST",   "/duplicates/scan/",                     {},      401, 403, 403, 202, 202),
     ("GET",    "/playlists/",                           {},      401, 200, 200, 200, 200),
     ("POST",   "/playlists/",                           NAME,    401, 201, 201, 201, 201),
     ("POST",   "/playlists/generate/",                  START,   401, 200, 200, 200, 200),
@@ -67,6 +85,16 @@ MATRIX = [
     ("PUT",    "/favourites/{song}/",                   {},      401, 200, 200, 200, 200),
     ("DELETE", "/favourites/{song}/",                   {},      401, 200, 200, 200, 200),
     ("PUT",    "/favourites/{pending_song}/",           {},      401, 404, 404, 404, 404),
+    ("GET",    "/history/",                             {},      401, 200, 200, 200, 200),
+    ("POST",   "/history/",                             PLAY,    401, 201, 201, 201, 201),
+    ("POST",   "/history/",                             PENDING, 401, 404, 404, 404, 404),
+    ("DELETE", "/history/",                             {},      401, 204, 204, 204, 204),
+    ("DELETE", "/history/{play}/",                      {},      401, 204, 404, 404, 404),
+    ("GET",    "/history/pause/",                       {},      401, 200, 200, 200, 200),
+    ("PUT",    "/history/pause/",                       PAUSE,   401, 200, 200, 200, 200),
+    ("GET",    "/history/more-like/",                   {},      401, 200, 200, 200, 200),
+    ("GET",    "/history/new-to-me/",                   {},      401, 200, 200, 200, 200),
+    ("GET",    "/history/map/",                         {},      401, 200, 200, 200, 200),
 ]  # fmt: skip
 
 

@@ -25,6 +25,15 @@ NEW_PLAYLIST = {"json": {"name": "Road trip", "songs": ["{song}", "{other_song}"
 RENAME = {"json": {"name": "Renamed", "allow_duplicates": True}}
 ADD_SONG = {"json": {"song": "{audio_song}", "position": 0}}
 PATH = {"json": {"start": "{song}", "end": "{other_song}", "length": 4}}
+RECORD_FULL = {
+    "json": {
+        "song": "{other_song}",
+        "seconds_heard": 200,
+        "skipped": False,
+        "played_at": "2026-01-02T03:04:05Z",
+        "client": "tests",
+    }
+}
 
 LENA, OTTO, MIA, ANON = "listener", "other_listener", "manager", "anonymous"
 
@@ -42,6 +51,10 @@ CALLS = [
     (LENA, "GET", "/songs/?genre=folk&search=s", {}, 200),
     (ANON, "GET", "/songs/", {}, 401),
     (LENA, "GET", "/songs/search/?q=s1", {}, 200),
+    (LENA, "GET", "/songs/by-words/?q=calm+pianno+xyzzy", {}, 200),
+    (LENA, "GET", "/songs/by-words/", {}, 400),
+    (LENA, "POST", "/songs/alchemy/", {"json": {"add": [{"song": "{song}", "weight": 2}]}}, 200),
+    (LENA, "POST", "/songs/alchemy/", {"json": {"add": [{"song": 999999}]}}, 400),
     (LENA, "GET", "/songs/{song}/", {}, 200),
     (LENA, "GET", "/songs/{audio_song}/", {}, 200),
     (LENA, "GET", "/songs/{pending_song}/", {}, 404),
@@ -62,6 +75,19 @@ CALLS = [
     (LENA, "GET", "/map/points/", {}, 200),
     (MIA, "POST", "/map/rebuild/", {}, 202),
     (LENA, "POST", "/map/rebuild/", {}, 403),
+    # mixes and artists
+    (LENA, "GET", "/mixes/", {}, 200),
+    (LENA, "GET", "/mixes/{mix}/", {}, 200),
+    (LENA, "GET", "/mixes/999999/", {}, 404),
+    (LENA, "POST", "/mixes/{mix}/save/", {"json": {"name": "Keep this"}}, 201),
+    (OTTO, "POST", "/mixes/{mix}/save/", {}, 201),
+    (LENA, "POST", "/mixes/{mix}/save/", {"json": {"name": ""}}, 400),
+    (LENA, "GET", "/artists/{artist}/", {}, 200),
+    (LENA, "GET", "/artists/{pending_artist}/", {}, 404),
+    (MIA, "GET", "/artists/{pending_artist}/", {}, 200),
+    (LENA, "GET", "/artists/{artist}/similar/?k=3", {}, 200),
+    (LENA, "GET", "/artists/{artist}/similar/?k=0", {}, 400),
+    (LENA, "GET", "/artists/not-a-key/similar/", {}, 404),
     # catalogue (staff)
     (MIA, "POST", "/batches/", BATCH, 201),
     (MIA, "GET", "/batches/{batch}/", {}, 200),
@@ -78,6 +104,14 @@ CALLS = [
     (MIA, "POST", "/models/train/", {"json": {"seed": "one"}}, 400),
     (MIA, "POST", "/models/{model}/activate/", {}, 200),
     (MIA, "POST", "/models/999999/activate/", {}, 404),
+    (MIA, "GET", "/duplicates/", {}, 200),
+    (LENA, "GET", "/duplicates/", {}, 403),
+    (MIA, "POST", "/duplicates/{duplicate}/merge/", {"json": {"keep": "{duplicate_song}"}}, 200),
+    (MIA, "POST", "/duplicates/{duplicate}/merge/", {"json": {}}, 200),
+    (MIA, "POST", "/duplicates/{duplicate}/merge/", {"json": {"keep": "{audio_song}"}}, 400),
+    (MIA, "POST", "/duplicates/999999/merge/", {"json": {}}, 404),
+    (MIA, "POST", "/duplicates/{duplicate}/dismiss/", {}, 200),
+    (MIA, "POST", "/duplicates/scan/", {}, 202),
     # playlists
     (LENA, "GET", "/playlists/", {}, 200),
     (OTTO, "GET", "/playlists/?public=1", {}, 200),
@@ -106,6 +140,23 @@ CALLS = [
     (LENA, "PUT", "/favourites/{song}/", {}, 200),
     (LENA, "DELETE", "/favourites/{song}/", {}, 200),
     (LENA, "PUT", "/favourites/{pending_song}/", {}, 404),
+    # history
+    (LENA, "GET", "/history/?limit=1", {}, 200),
+    (LENA, "POST", "/history/", {"json": {"song": "{song}", "seconds_heard": 3}}, 201),
+    (LENA, "POST", "/history/", RECORD_FULL, 201),
+    (LENA, "POST", "/history/", {"json": {"song": "{song}", "seconds_heard": -1}}, 400),
+    (LENA, "POST", "/history/", {"json": {"song": "{pending_song}"}}, 404),
+    (LENA, "DELETE", "/history/", {}, 204),
+    (LENA, "DELETE", "/history/{play}/", {}, 204),
+    (OTTO, "DELETE", "/history/{play}/", {}, 404),
+    (LENA, "GET", "/history/pause/", {}, 200),
+    (LENA, "PUT", "/history/pause/", {"json": {"paused": False}}, 200),
+    (LENA, "PUT", "/history/pause/", {"json": {"paused": "maybe"}}, 400),
+    (LENA, "GET", "/history/more-like/?k=3", {}, 200),
+    (LENA, "GET", "/history/more-like/?k=0", {}, 400),
+    (LENA, "GET", "/history/new-to-me/?k=3", {}, 200),
+    (OTTO, "GET", "/history/new-to-me/", {}, 200),
+    (LENA, "GET", "/history/map/", {}, 200),
 ]
 
 
@@ -205,3 +256,11 @@ def test_too_many_sign_ins_answer_429(world, api_schema):
     response = anonymous.request("POST", "/api/v1/auth/tokens/", json=sign_in_body())
     assert response.status_code == 429 and "Retry-After" in response.headers
     assert_documented(api_schema, "POST", "/api/v1/auth/tokens/", response)
+
+
+def test_a_play_while_the_history_is_paused_answers_200_not_recorded(world, api_schema):
+    api = world.api["listener"]
+    assert api.request("PUT", "/api/v1/history/pause/", json={"paused": True}).status_code == 200
+    response = api.request("POST", "/api/v1/history/", json={"song": world.song})
+    assert response.status_code == 200 and response.json["recorded"] is False
+    assert_documented(api_schema, "POST", "/api/v1/history/", response)

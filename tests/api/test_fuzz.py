@@ -57,6 +57,7 @@ WORLD_IDS = {
     "/api/v1/playlists/{id}/export.{fmt}": {"id": "private"},
     "/api/v1/shared/{token}/": {"token": "share_token"},
     "/api/v1/favourites/{song_id}/": {"song_id": "song"},
+    "/api/v1/history/{id}/": {"id": "play"},
 }
 STAFF = {"tag": "catalogue"}  # and POST /map/rebuild/, tagged "map"
 

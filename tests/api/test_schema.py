@@ -6,7 +6,17 @@ import re
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
-AREAS = {"auth", "songs", "map", "playlists", "catalogue"}
+AREAS = {
+    "auth",
+    "songs",
+    "map",
+    "playlists",
+    "catalogue",
+    "mixes",
+    "artists",
+    "history",
+    "discovery",
+}
 METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -83,6 +93,10 @@ def test_staff_endpoints_document_403_and_no_others_do(api_schema):
         ("post", "/api/v1/models/train/"),
         ("post", "/api/v1/models/{id}/activate/"),
         ("post", "/api/v1/map/rebuild/"),
+        ("get", "/api/v1/duplicates/"),
+        ("post", "/api/v1/duplicates/{id}/merge/"),
+        ("post", "/api/v1/duplicates/{id}/dismiss/"),
+        ("post", "/api/v1/duplicates/scan/"),
     }
     with_403 = {
         (method, path)

@@ -144,6 +144,8 @@ def test_clicking_a_song_plays_it_and_lists_its_nearest_songs(page, analysed_cat
     detail = api_json(page, analysed_catalogue, f"/api/v1/songs/{song_id}/")
     assert page.inner_text("#song-title") == song["title"]
     assert page.inner_text("#song-artist") == song["artist"]
+    artist_page = f"/catalogue/artists/{detail['artist_key']}/"
+    assert page.get_attribute("#song-artist a", "href") == artist_page
     facts = page.inner_text("#song-facts")
     assert "Duration" in facts and "0:06" in facts
     if song["genre"]:

@@ -129,3 +129,52 @@ test("an error's text is its fields' messages when it has any", () => {
   const fields = { song: ["Not a song."], nested: { name: ["Too long.", "Taken."] } };
   assert.equal(errorText(new ApiError("Invalid.", 400, fields)), "Not a song. Too long. Taken.");
 });
+
+test("Discover's calls: words and taste read; alchemy and new playlists write", async () => {
+  const asked = [];
+  const fake = async (url, init) => {
+    asked.push([init.method, url, init.headers["X-CSRFToken"] ?? null, init.body ?? null]);
+    if (url.startsWith("/api/v1/songs/alchemy/")) {
+      const fields = { add: ["A song can be added or subtracted once, not twice."] };
+      const error = { message: "The request has invalid fields.", fields };
+      return new Response(JSON.stringify({ error }), { status: 400 });
+    }
+    return new Response(JSON.stringify({ id: 9, results: [] }), { status: 201 });
+  };
+  const api = createApi(
+    {
+      ...urls,
+      playlists: "/api/v1/playlists/",
+      byWords: "/api/v1/songs/by-words/",
+      alchemy: "/api/v1/songs/alchemy/",
+      listeningMap: "/api/v1/history/map/",
+      moreLikeMyPlays: "/api/v1/history/more-like/",
+      newToMe: "/api/v1/history/new-to-me/",
+    },
+    fake,
+    { csrf: () => "token" },
+  );
+  await api.byWords("calm & piano");
+  await api.listeningMap();
+  await api.moreLikeMyPlays({ k: 5 });
+  await api.newToMe();
+  assert.equal((await api.createPlaylist({ name: "Mix", songs: [3, 1] })).id, 9);
+  const mix = api.alchemy({ add: [{ song: 1, weight: 1 }], subtract: [], k: 20 });
+  await assert.rejects(mix, (error) => {
+    assert.equal(errorText(error), "A song can be added or subtracted once, not twice.");
+    return true;
+  });
+  assert.deepEqual(asked, [
+    ["GET", "/api/v1/songs/by-words/?q=calm+%26+piano&k=50", null, null],
+    ["GET", "/api/v1/history/map/", null, null],
+    ["GET", "/api/v1/history/more-like/?k=5", null, null],
+    ["GET", "/api/v1/history/new-to-me/?k=20", null, null],
+    ["POST", "/api/v1/playlists/", "token", '{"name":"Mix","songs":[3,1]}'],
+    [
+      "POST",
+      "/api/v1/songs/alchemy/",
+      "token",
+      '{"add":[{"song":1,"weight":1}],"subtract":[],"k":20}',
+    ],
+  ]);
+});

@@ -210,3 +210,49 @@ def test_a_truncated_mp3_is_rejected_as_truncated(tmp_path, backbone, budget):
     cut.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(InvalidAudio, match=r"cut\.mp3: the file is truncated"):
         analyse_file(cut, backbone=backbone, patch_budget=budget)
+
+
+@pytest.fixture(scope="session")
+def tagger():
+    from ml.backbone import load_mtt_tagger
+
+    return load_mtt_tagger()
+
+
+def test_the_magnatagatune_tagger_hears_drums_in_a_band_not_in_a_tone(
+    backbone, tagger, synth, write_audio
+):
+    from ml.tags import MTT_TAGS
+
+    def tags(name, samples):
+        path = write_audio(name, samples, 22050)
+        analysis = analyse_file(path, backbone=backbone, tagger=tagger, tag_patch_budget=3)
+        assert analysis.mtt_tag_probabilities.shape == (len(MTT_TAGS),)
+        assert ((analysis.mtt_tag_probabilities >= 0) & (analysis.mtt_tag_probabilities <= 1)).all()
+        return dict(zip(MTT_TAGS, analysis.mtt_tag_probabilities, strict=True))
+
+    band = tags("band.flac", synth.rock(12.0, 22050, seed=3))
+    tone = tags("tone.flac", synth.tone(12.0, 22050))
+
+    assert band["drums"] > 2 * tone["drums"]
+    assert band["beat"] > tone["beat"]
+
+
+def test_the_tagger_sees_its_budget_of_the_analysed_patches(backbone, synth, write_audio):
+    seen = []
+
+    class CountingTagger:
+        def predict(self, patches):
+            seen.append(len(patches))
+            return np.zeros((len(patches), 200)), np.full((len(patches), 50), 0.5)
+
+    path = write_audio("long.flac", synth.rock(60.0, 22050), 22050)
+    analysis = analyse_file(
+        path, backbone=backbone, patch_budget=10, tagger=CountingTagger(), tag_patch_budget=3
+    )
+
+    assert sum(seen) == 3 and analysis.patches_analysed == 10
+    np.testing.assert_allclose(analysis.mtt_tag_probabilities, 0.5)
+    without = analyse_file(path, backbone=backbone, patch_budget=10)
+    assert without.mtt_tag_probabilities is None
+    np.testing.assert_array_equal(without.embedding, analysis.embedding)

@@ -147,3 +147,28 @@ def test_master_brings_loudness_to_target_under_the_ceiling():
     assert np.sqrt(np.mean(levelled**2)) == pytest.approx(TARGET_RMS, rel=0.01)
     assert np.abs(limited).max() == pytest.approx(PEAK_CEILING, rel=1e-4)
     assert np.all(levelled[-1] == 0) and np.all(levelled[0] == 0)
+
+
+def test_each_song_records_the_instruments_it_plays(catalogue):
+    from songs.demo_catalogue import read_ground_truth
+
+    by_style = {song.genre: set(song.instruments) for song in catalogue}
+    assert {"violin", "strings", "cello"} <= by_style["String Quartet"]
+    assert "choir" in by_style["Renaissance"] and "drums" not in by_style["Renaissance"]
+    assert {"drums", "synth"} <= by_style["Electronic"]
+    assert {"drums", "guitar"} <= by_style["Rock"]
+    truth = read_ground_truth(catalogue[0].path.parent)
+    assert truth == {
+        song.path.name: {"style": song.genre, "instruments": list(song.instruments)}
+        for song in catalogue
+    }
+
+
+def test_ground_truth_survives_a_second_run_that_renders_nothing(tmp_path):
+    first = render(tmp_path, songs_per_style=1)
+    (tmp_path / "ground-truth.json").unlink()
+
+    again = render(tmp_path, songs_per_style=1)
+
+    assert [s.instruments for s in again] == [s.instruments for s in first]
+    assert (tmp_path / "ground-truth.json").is_file()

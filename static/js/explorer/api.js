@@ -160,5 +160,29 @@ export function createApi(
         body: { song: songId },
       });
     },
+    /** {id, name, entries}: a new playlist of the listener's with ``songs`` (ids) in order. */
+    createPlaylist({ name, songs }) {
+      return json(urls.playlists, undefined, { method: "POST", body: { name, songs } });
+    },
+    /** {message, understood, not_understood, ignored, results: [{song, match}]}. */
+    byWords(query, { k = 50 } = {}, signal) {
+      return json(`${urls.byWords}?${new URLSearchParams({ q: query, k: String(k) })}`, signal);
+    },
+    /** {add, subtract, results: [{song, distance}]}; body: AlchemyRecipe.request()'s. */
+    alchemy(body) {
+      return json(urls.alchemy, undefined, { method: "POST", body });
+    },
+    /** {songs: [ids], weights: [numbers]}: the songs the listener played, weighed. */
+    listeningMap() {
+      return json(urls.listeningMap);
+    },
+    /** {results: [{song, distance}]}: songs near what the listener plays. */
+    moreLikeMyPlays({ k = 20 } = {}) {
+      return json(`${urls.moreLikeMyPlays}?${new URLSearchParams({ k: String(k) })}`);
+    },
+    /** {results: [{song, distance}]}: like moreLikeMyPlays, never a song played before. */
+    newToMe({ k = 20 } = {}) {
+      return json(`${urls.newToMe}?${new URLSearchParams({ k: String(k) })}`);
+    },
   };
 }

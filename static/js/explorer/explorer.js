@@ -2,6 +2,7 @@
 // the distance filter and the listening walk together. State lives here; drawing in scene.js;
 // the rules (colours, filters, walk, address) in small modules tested with node.
 
+import { DiscoverPanel } from "./discover.js";
 import { formatDistance } from "./format.js";
 import { Hover } from "./hover.js";
 import { LabelLayer } from "./labels.js";
@@ -140,6 +141,8 @@ export class Explorer {
       lastNeighboursMs: null,
       lastPickMs: null,
     });
+    // Words, alchemy and the listener's own listening: only on a signed-in listener's page.
+    this.discover = $("discover") ? new DiscoverPanel({ explorer: this, probe }) : null;
   }
 
   firstFrame() {
@@ -289,6 +292,7 @@ export class Explorer {
     this.selected = songId;
     this.selectedSong = null;
     this.playlistSlot?.show(songId);
+    this.discover?.showSelection(songId);
     $("playlist-notice").hidden = true;
     this.neighbours = [];
     this.root.dataset.selected = String(songId);
@@ -595,6 +599,18 @@ export class Explorer {
     // Framed once the panel is open: opening it narrows the map.
     const indices = ids.map((id) => this.map.indexOf.get(id)).filter((i) => i !== undefined);
     if (this.walk === walk && indices.length) this.view.fit(indices);
+  }
+
+  /**
+   * Play ``songs`` (in order, not empty) like a playlist that is not saved: the Discover
+   * panel's lists. Next, previous and a song's end follow the list, which ends at its last.
+   */
+  playList(songs, name) {
+    const ids = songs.map((song) => song.id);
+    const byId = new Map(songs.map((song) => [song.id, song]));
+    this.endWalk();
+    this.walk = ListeningWalk.along(ids, { id: null, name, songs: byId });
+    this.select(ids[0], { fromWalk: true });
   }
 
   showPlaylistNotice(text) {

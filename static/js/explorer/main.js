@@ -4,6 +4,7 @@
 import { createApi } from "./api.js";
 import { Explorer } from "./explorer.js";
 import { formatBytes } from "./format.js";
+import { recordPlays } from "./history.js";
 import { parseMap } from "./mapdata.js";
 import { webglAvailable } from "./scene.js";
 
@@ -58,6 +59,11 @@ async function start() {
       }
     : config.urls;
   const api = createApi(urls);
+  // Every song the player plays goes into the listener's history (history.js).
+  recordPlays(document.getElementById("player"), {
+    url: config.urls.history,
+    audioTemplate: config.urls.audio,
+  });
   const buffer = await api.points(showProgress);
   if (buffer === null) {
     showNotice(

@@ -18,7 +18,12 @@ export function songLine(song) {
 /** Fill the panel's details from GET /api/v1/songs/{id}/. */
 export function renderSong(parts, song) {
   parts.title.textContent = song.title || "Untitled";
-  parts.artist.textContent = song.artist || "Unknown artist";
+  if (song.artist && song.artist_key) {
+    const href = `/catalogue/artists/${song.artist_key}/`;  // the artist's page (songs.urls)
+    parts.artist.replaceChildren(element("a", { text: song.artist, attributes: { href } }));
+  } else {
+    parts.artist.textContent = song.artist || "Unknown artist";
+  }
   const facts = [
     ["Album", song.album],
     ["Genre", genreLabel(song)],

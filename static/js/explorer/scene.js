@@ -1,7 +1,8 @@
 // The 3D map: one THREE.Points for every song (a single BufferGeometry, so 100,000 songs are one
-// draw call), rings and lines for the selection, its neighbours and the listening path, the
-// camera and its controls. Frames are drawn on demand (when something moves or changes), not in
-// a constant loop: a map at rest costs no CPU, which matters on phones and software WebGL.
+// draw call), rings and lines for the selection, its neighbours and the listening path, rings
+// for the songs the Discover panel lights up, the camera and its controls. Frames are drawn on
+// demand (when something moves or changes), not in a constant loop: a map at rest costs no
+// CPU, which matters on phones and software WebGL.
 
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
@@ -55,15 +56,19 @@ void main() {
 }`;
 
 // Rings drawn over the map for the selection (kind 0), its neighbours (1), the listening path
-// (2) and the song under the pointer (3): fixed pixel sizes, always on top.
+// (2), the song under the pointer (3), and the Discover panel's songs: found ones (4), the
+// songs a result was made from (5) and the listener's own plays (6). Fixed pixel sizes (a
+// played song's ring grows with its weight in the listener's taste), always on top.
+const RING_PIXELS = [26, 18, 14, 20, 16, 24];
+const LISTENING_PIXELS = [12, 26]; // the least and the most played song's ring
 const RING_VERTEX = /* glsl */ `
 uniform float uPixelRatio;
 attribute float aKind;
+attribute float aSize;
 varying float vKind;
 void main() {
   gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
-  float size = aKind < 0.5 ? 26.0 : aKind < 1.5 ? 18.0 : aKind < 2.5 ? 14.0 : 20.0;
-  gl_PointSize = size * uPixelRatio;
+  gl_PointSize = aSize * uPixelRatio;
   vKind = aKind;
 }`;
 
@@ -73,7 +78,9 @@ void main() {
   float r = length(gl_PointCoord * 2.0 - 1.0);
   if (r > 1.0 || r < 0.68) discard;
   vec3 colour = vKind < 0.5 ? vec3(1.0) : vKind < 1.5 ? vec3(0.37, 0.78, 0.95)
-    : vKind < 2.5 ? vec3(1.0, 0.75, 0.3) : vec3(0.85);
+    : vKind < 2.5 ? vec3(1.0, 0.75, 0.3) : vKind < 3.5 ? vec3(0.85)
+    : vKind < 4.5 ? vec3(0.45, 0.92, 0.55) : vKind < 5.5 ? vec3(1.0, 0.42, 0.82)
+    : vec3(0.72, 0.56, 1.0);
   gl_FragColor = vec4(colour, 1.0);
 }`;
 
@@ -178,7 +185,16 @@ export class MapView {
       line.renderOrder = 1;
       this.scene.add(line);
     }
-    this.highlight = { selected: -1, neighbours: [], path: [], hover: -1 };
+    this.highlight = {
+      selected: -1,
+      neighbours: [],
+      path: [],
+      hover: -1,
+      found: [],
+      marked: [],
+      listening: [],
+      listeningEmphasis: [],
+    };
 
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.enableDamping = true;
@@ -273,17 +289,31 @@ export class MapView {
     return target.fromArray(this.positions, 3 * index);
   }
 
-  /** selected: index or -1; neighbours, path: arrays of indices; hover: index or -1. */
+  /**
+   * selected: index or -1; neighbours, path: arrays of indices; hover: index or -1. From the
+   * Discover panel: found, marked, listening: arrays of indices; listeningEmphasis: 0 to 1 for
+   * each of listening (a bigger ring). Only the keys given change.
+   */
   setHighlight(changes) {
     Object.assign(this.highlight, changes);
-    const { selected, neighbours, path, hover } = this.highlight;
+    const { selected, neighbours, path, hover, found, marked, listening, listeningEmphasis } =
+      this.highlight;
     const rings = [];
     const kinds = [];
-    const add = (index, kind) => {
+    const sizes = [];
+    const add = (index, kind, size = RING_PIXELS[kind]) => {
       if (index < 0) return;
       rings.push(...this.positions.subarray(3 * index, 3 * index + 3));
       kinds.push(kind);
+      sizes.push(size);
     };
+    // Drawn in this order, so the selection's rings lie over the Discover panel's.
+    const [least, most] = LISTENING_PIXELS;
+    listening.forEach((index, i) =>
+      add(index, 6, least + (most - least) * (listeningEmphasis[i] ?? 1)),
+    );
+    found.forEach((index) => add(index, 4));
+    marked.forEach((index) => add(index, 5));
     path.forEach((index) => add(index, 2));
     neighbours.forEach((index) => add(index, 1));
     add(selected, 0);
@@ -291,6 +321,7 @@ export class MapView {
     const ringGeometry = new THREE.BufferGeometry();
     ringGeometry.setAttribute("position", new THREE.Float32BufferAttribute(rings, 3));
     ringGeometry.setAttribute("aKind", new THREE.Float32BufferAttribute(kinds, 1));
+    ringGeometry.setAttribute("aSize", new THREE.Float32BufferAttribute(sizes, 1));
     this.rings.geometry.dispose();
     this.rings.geometry = ringGeometry;
 

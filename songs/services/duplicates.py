@@ -1,0 +1,279 @@
+"""Near-duplicates: finding two files of one recording from their embeddings, and merging them.
+
+A pair is looked for when a song becomes ready (one k-nearest query through the HNSW index, in
+the raw backbone space) and over the whole catalogue on demand; ml.duplicates decides. A manager
+then merges the pair, keeping one song and moving everything listeners made with the other to it
+(playlist entries, favourites, ratings, plays), or dismisses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Subquery
+from django.utils import timezone
+
+from ml.duplicates import is_near_duplicate
+from playlists.models import Play, Playlist, PlaylistEntry, Rating
+from songs.models import EmbeddingModel, NearDuplicate, Song
+from songs.selectors import songs_near_vector
+
+logger = logging.getLogger(__name__)
+
+# Neighbours looked at per song: more copies of one recording than this are rare, and each
+# merge looks again.
+NEIGHBOURS = 10
+SCAN_BATCH = 500
+
+
+class MergeError(ValueError):
+    """Two songs cannot be merged; the message says why."""
+
+
+def duplicate_space() -> EmbeddingModel | None:
+    """The embedding model duplicates are looked for in: the unstandardised backbone model,
+    whose vectors are the songs' raw features (ml.duplicates says why that space), made with the
+    first analysed song and filled in for every song since, whichever model is active."""
+    return (
+        EmbeddingModel.objects.filter(
+            kind=EmbeddingModel.Kind.BACKBONE,
+            state=EmbeddingModel.State.READY,
+            metrics__fitted_on_songs=0,
+        )
+        .only("id", "kind", "name")
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def _store_pairs(found: list[tuple[int, int, float]]) -> list[NearDuplicate]:
+    """Write (song id, song id, distance) pairs, each once with the lower id first; a pair seen
+    before gets the new distance and keeps its dismissal."""
+    rows = {}
+    for a, b, distance in found:
+        if a != b:
+            rows[(min(a, b), max(a, b))] = distance
+    return NearDuplicate.objects.bulk_create(
+        [NearDuplicate(song_id=a, other_id=b, distance=d) for (a, b), d in sorted(rows.items())],
+        update_conflicts=True,
+        unique_fields=["song", "other"],
+        update_fields=["distance", "found_at"],
+    )
+
+
+def near_duplicates_find_for(*, song: Song) -> list[NearDuplicate]:
+    """Store the pairs ``song`` makes with its nearest songs that the rule calls near-duplicates
+    (one HNSW query); returns them. Nothing before the first song is analysed."""
+    model = duplicate_space()
+    if model is None:
+        return []
+    own = model.vector_table.objects.filter(model=model, song_id=song.id).values("vector")[:1]
+    nearest = songs_near_vector(
+        vector=Subquery(own),
+        model=model,
+        k=NEIGHBOURS,
+        max_distance=settings.NEAR_DUPLICATE_MAX_DISTANCE,
+        exclude=song,
+        fields=("id",),
+    )
+    return _store_pairs(
+        [
+            (song.id, other.id, distance)
+            for other, distance in nearest
+            if is_near_duplicate(distance, max_distance=settings.NEAR_DUPLICATE_MAX_DISTANCE)
+        ]
+    )
+
+
+def _nearest_in_batch(model: EmbeddingModel, song_ids: list[int]) -> list[tuple[int, int, float]]:
+    """(song, neighbour, distance) for each song's NEIGHBOURS nearest analysed songs within the
+    threshold, one HNSW search per song in one statement."""
+    table = model.vector_table._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT mine.song_id, near.song_id, near.distance
+            FROM {table} AS mine
+            CROSS JOIN LATERAL (
+                SELECT other.song_id, other.vector <=> mine.vector AS distance
+                FROM {table} AS other
+                WHERE other.model_id = %s AND other.song_id <> mine.song_id
+                ORDER BY other.vector <=> mine.vector
+                LIMIT %s
+            ) AS near
+            WHERE mine.model_id = %s AND mine.song_id = ANY(%s) AND near.distance <= %s
+            """,
+            [model.id, NEIGHBOURS, model.id, song_ids, settings.NEAR_DUPLICATE_MAX_DISTANCE],
+        )
+        return cursor.fetchall()
+
+
+def near_duplicates_scan() -> int:
+    """Look for near-duplicates over the whole catalogue, SCAN_BATCH songs at a time, and store
+    them in place of what earlier searches found (dismissals stay). Returns the number of pairs
+    found."""
+    model = duplicate_space()
+    if model is None:
+        return 0
+    started = timezone.now()
+    ready = Song.objects.filter(status=Song.Status.READY)
+    found = 0
+    last_id = 0
+    while batch := list(
+        ready.filter(id__gt=last_id).order_by("id").values_list("id", flat=True)[:SCAN_BATCH]
+    ):
+        last_id = batch[-1]
+        pairs = _nearest_in_batch(model, batch)
+        ready_ids = set(ready.filter(id__in={b for _, b, _ in pairs}).values_list("id", flat=True))
+        kept = [
+            (a, b, d)
+            for a, b, d in pairs
+            if b in ready_ids
+            and is_near_duplicate(d, max_distance=settings.NEAR_DUPLICATE_MAX_DISTANCE)
+        ]
+        found += len({(min(a, b), max(a, b)) for a, b, _ in kept})
+        _store_pairs(kept)
+    # What earlier searches found and this one did not (another threshold, another space) goes;
+    # a pair stored meanwhile by a song's own search has a newer found_at and stays.
+    NearDuplicate.objects.filter(dismissed=False, found_at__lt=started).delete()
+    logger.info("near-duplicate scan", extra={"pairs": found, "model": model.name})
+    return found
+
+
+def near_duplicate_dismiss(*, pair: NearDuplicate) -> NearDuplicate:
+    """A manager says the two are different songs: the pair stays stored (a later scan finds it
+    again and must not offer it again) but is no longer shown."""
+    pair.dismissed = True
+    pair.save(update_fields=["dismissed"])
+    return pair
+
+
+def better_file(a: Song, b: Song) -> Song:
+    """The one of two copies to keep by default: the higher sample rate, then the bigger file
+    (more bits per second of the same music), then the longer one, then the older song."""
+
+    def quality(song: Song) -> tuple:
+        return (song.sample_rate or 0, song.size_bytes or 0, song.duration_s or 0, -song.id)
+
+    return a if quality(a) >= quality(b) else b
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What a merge moved to the song kept, and what it had to drop (the song twice in a list
+    that does not allow it; a listener's two ratings)."""
+
+    kept: Song
+    dropped: int  # the id the deleted song had
+    entries_moved: int
+    entries_dropped: int
+    ratings_moved: int
+    ratings_dropped: int
+    plays_moved: int
+
+
+def songs_merge(*, keep: Song, drop: Song) -> MergeOutcome:
+    """Make ``drop`` part of ``keep`` and delete it, in one transaction.
+
+    Every playlist entry of ``drop`` becomes one of ``keep`` at the same position; where the
+    playlist then holds ``keep`` twice and allows no duplicates (Favourites never does), the
+    later entry goes and the playlist is renumbered. A listener who rated both keeps the most
+    recent rating; plays move. ``drop``'s files are deleted once the transaction commits.
+    """
+    if keep.id == drop.id:
+        raise MergeError("A song cannot be merged into itself.")
+    with transaction.atomic():
+        locked = {
+            s.id: s for s in Song.objects.select_for_update().filter(id__in=[keep.id, drop.id])
+        }
+        if len(locked) != 2:
+            raise MergeError("One of the two songs is no longer in the catalogue.")
+        keep, drop = locked[keep.id], locked[drop.id]
+        moved, dropped = _move_playlist_entries(keep, drop)
+        ratings_moved, ratings_dropped = _move_ratings(keep, drop)
+        plays = Play.objects.filter(song=drop).update(song=keep)
+        files = [drop.audio.name, drop.spectrogram.name]
+        cover = drop.cover.name
+        drop_id = drop.id
+        drop.delete()  # its vectors, map points and near-duplicate pairs go with it
+        if cover and not Song.objects.filter(cover=cover).exists():
+            files.append(cover)
+        transaction.on_commit(lambda: _delete_files([name for name in files if name]))
+        near_duplicates_find_for(song=keep)  # the dropped song's other copies are keep's now
+    logger.info(
+        "songs merged",
+        extra={"kept": keep.id, "dropped": drop_id, "entries": moved, "plays": plays},
+    )
+    return MergeOutcome(keep, drop_id, moved, dropped, ratings_moved, ratings_dropped, plays)
+
+
+def _move_playlist_entries(keep: Song, drop: Song) -> tuple[int, int]:
+    """(entries of ``drop`` pointed at ``keep``, entries then removed as second copies)."""
+    playlist_ids = set(PlaylistEntry.objects.filter(song=drop).values_list("playlist", flat=True))
+    # Locked in id order, as the playlist services lock them, so a merge and an edit queue up.
+    playlists = list(
+        Playlist.objects.select_for_update().filter(id__in=playlist_ids).order_by("id")
+    )
+    moved = PlaylistEntry.objects.filter(song=drop).update(song=keep)
+    dropped = 0
+    now = timezone.now()
+    for playlist in playlists:
+        if playlist.allow_duplicates and not playlist.is_favourites:
+            continue
+        entries = PlaylistEntry.objects.filter(playlist=playlist)
+        copies = list(
+            entries.filter(song=keep).order_by("position", "id").values_list("id", flat=True)
+        )
+        if len(copies) > 1:
+            dropped += entries.filter(id__in=copies[1:]).delete()[0]
+            # Positions 0..n-1 again (the unique constraint is deferred to the commit).
+            for position, entry_id in enumerate(
+                entries.order_by("position", "id").values_list("id", flat=True)
+            ):
+                entries.filter(id=entry_id).exclude(position=position).update(position=position)
+    Playlist.objects.filter(id__in=playlist_ids).update(updated_at=now)
+    return moved, dropped
+
+
+def _move_ratings(keep: Song, drop: Song) -> tuple[int, int]:
+    """(ratings moved to ``keep``, ratings of listeners who had rated both, dropped): of two,
+    the listener's most recent stays."""
+    both = Rating.objects.filter(
+        song=drop, user__in=Rating.objects.filter(song=keep).values("user")
+    )
+    dropped = 0
+    for rating in both.select_for_update():
+        kept = Rating.objects.select_for_update().get(user_id=rating.user_id, song=keep)
+        if rating.updated_at > kept.updated_at:
+            Rating.objects.filter(id=kept.id).update(
+                stars=rating.stars, updated_at=rating.updated_at
+            )
+        rating.delete()
+        dropped += 1
+    moved = Rating.objects.filter(song=drop).update(song=keep)
+    return moved, dropped
+
+
+def _delete_files(names: list[str]) -> None:
+    """Delete stored files of a song that is gone. A library indexed in place is only linked to:
+    deleting the link leaves the library's own file alone."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("could not delete a merged song's file", extra={"file": name})
+
+
+def near_duplicate_merge(*, pair: NearDuplicate, keep: Song | None = None) -> MergeOutcome:
+    """Merge the two songs of ``pair``; ``keep`` (one of the two) or by default the better
+    file (better_file) is the one that stays."""
+    a, b = pair.song, pair.other
+    if keep is None:
+        keep = better_file(a, b)
+    if keep.id not in (a.id, b.id):
+        raise MergeError("The song to keep must be one of the pair.")
+    return songs_merge(keep=keep, drop=b if keep.id == a.id else a)
