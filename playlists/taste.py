@@ -6,9 +6,10 @@ plays are ever read.
 The plays are weighed in one SQL aggregate (the formula of ml.taste.play_weights, written for
 PostgreSQL), so that a long history comes back as a row per song rather than per play; at most
 SEED_SONGS liked and SKIPPED_SEEDS skipped songs' vectors are read (in binary), ml.taste's
-taste_centres turns them into up to MAX_CENTRES centres, and one query searches the HNSW index
-from each. These three queries are written in SQL: for "more like what I play" to answer within
-30 ms (1,000 plays, 100,000 songs), Django's building of them cost more than running them.
+taste_centres turns them into up to MAX_CENTRES centres (kept in the cache until the history
+changes), and one query searches the HNSW index from each. These three queries are written in
+SQL: for "more like what I play" to answer within 30 ms (1,000 plays, 100,000 songs), Django's
+building of them cost more than running them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from ml.taste import HALF_LIFE_DAYS, SKIP_WEIGHT, taste_centres
@@ -31,6 +34,8 @@ MAX_CENTRES = 3
 # "More like what I play" leaves out what was heard this recently: the listener has just heard
 # it, and would get back today's plays. Songs played longer ago may come back (rediscoveries).
 RECENTLY_HEARD = timedelta(hours=24)
+# The centres change with every play; between plays, only as the weights decay (days).
+TASTE_CACHE_S = 600
 
 # A play's weight is ml.taste.play_weights of ml.taste.heard_fractions: the share of the song
 # heard (1 when the seconds or the song's length are unknown), or -SKIP_WEIGHT for a skip, halved
@@ -155,6 +160,20 @@ def _nearest_each(
     return [(songs[song_id], d) for song_id, d in order if song_id in songs]
 
 
+def _taste(user: User, model: EmbeddingModel, now: datetime) -> tuple[np.ndarray, ...]:
+    """(centres, played song ids, their weights, their last plays) of the user, remembered in
+    the cache until the history changes (its newest play and its number of plays are in the key,
+    so a new or deleted play computes them again) or TASTE_CACHE_S pass (the weights decay)."""
+    marker = Play.objects.filter(user=user).aggregate(newest=Max("id"), plays=Count("id"))
+    key = f"taste:{user.id}:{model.id}:{marker['newest']}:{marker['plays']}"
+    taste = cache.get(key)
+    if taste is None:
+        ids, weights, last_played = _weighed(user, now)
+        taste = (_centres(model, user, ids, weights), ids, weights, last_played)
+        cache.set(key, taste, TASTE_CACHE_S)
+    return taste
+
+
 def songs_like_my_plays(*, user: User, k: int = 20) -> list[tuple[Song, float]]:
     """Up to k songs near what the user plays (the centres of their liked songs, pushed away
     from what they skip), with cosine distances; never a song they skip more than they like, nor
@@ -164,8 +183,7 @@ def songs_like_my_plays(*, user: User, k: int = 20) -> list[tuple[Song, float]]:
     if model is None:
         return []
     now = timezone.now()
-    ids, weights, last_played = _weighed(user, now)
-    centres = _centres(model, user, ids, weights)
+    centres, ids, weights, last_played = _taste(user, model, now)
     if not len(centres):
         return []
     recent = np.datetime64((now - RECENTLY_HEARD).astimezone(UTC).replace(tzinfo=None))
@@ -179,8 +197,7 @@ def songs_new_to_me(*, user: User, k: int = 20) -> list[tuple[Song, float]]:
     model = active_embedding_model()
     if model is None:
         return []
-    ids, weights, _ = _weighed(user, timezone.now())
-    centres = _centres(model, user, ids, weights)
+    centres, ids, _, _ = _taste(user, model, timezone.now())
     if not len(centres):
         return []
     return _nearest_each(model, centres, k, ids.tolist())

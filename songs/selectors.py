@@ -22,11 +22,11 @@ from django.db.models import (
     Subquery,
     When,
 )
-from pgvector.django import CosineDistance, MaxInnerProduct, VectorField
+from pgvector.django import CosineDistance, VectorField
 
-from ml.tags import SEARCH_TAGS
 from ml.vocabulary import Understanding, tag_weights, understand
-from songs.models import EmbeddingModel, NearDuplicate, Song, TagVector, UploadBatch
+from songs.models import EmbeddingModel, NearDuplicate, Song, UploadBatch
+from songs.tag_matrix import tag_matrix
 
 
 def batch_progress(*, batch: UploadBatch) -> dict:
@@ -255,8 +255,8 @@ def songs_by_words(
     """Analysed songs for free words ("calm piano", "fast electronic female vocals", "bach").
 
     Words are understood by ml.vocabulary.understand: tag words rank the songs by the product of
-    their tags' probabilities (an exact scan of the tag vectors, MaxInnerProduct on the log-
-    probabilities: ml.tags.tag_log_probabilities); genre words keep the songs of those genres (the
+    their tags' probabilities (the weighted sum of their log-probabilities, an exact ranking of
+    every song's tag vector in songs.tag_matrix); genre words keep the songs of those genres (the
     label, else the predicted genre); words of titles, artists and albums keep the songs whose
     names have them. ``use_genres=False`` reads genre names as tags only (evaluation)."""
     understanding = understand(
@@ -277,15 +277,11 @@ def songs_by_words(
         found = songs.only(*fields).order_by("artist", "album", "track_number", "title", "id")
         return WordSearch(understanding, [(song, None) for song in found[:k]])
 
-    query_vector = np.zeros(len(SEARCH_TAGS), np.float32)
-    for index, weight in weights.items():
-        query_vector[index] = weight
-    # MaxInnerProduct is the negative inner product: ascending is best first.
-    score = MaxInnerProduct("log_probabilities", query_vector)
-    rows = TagVector.objects.annotate(score=score).order_by("score", "song_id")
-    if names or genres:
-        rows = rows.filter(song__in=songs)
-    ranked = list(rows.values_list("song_id", "score")[:k])
+    if names:  # words of names are rare: read the songs that have them
+        allowed = np.fromiter(songs.values_list("id", flat=True), np.int64)
+        ranked = tag_matrix.best(weights, k + 20, allowed)
+    else:  # a genre is common: take the best songs until enough of them are of the genre
+        ranked = _best_in(songs, weights, k, filtered=bool(genres))
     found = (
         Song.objects.filter(status=Song.Status.READY)
         .only(*fields)
@@ -295,11 +291,30 @@ def songs_by_words(
     return WordSearch(
         understanding,
         [
-            (found[song_id], float(np.exp(-score / terms)))
+            (found[song_id], float(np.exp(score / terms)))
             for song_id, score in ranked
             if song_id in found
-        ],
+        ][:k],
     )
+
+
+def _best_in(
+    songs: QuerySet[Song], weights: dict[int, float], k: int, *, filtered: bool
+) -> list[tuple[int, float]]:
+    """tag_matrix.best, keeping only ``songs``: candidates in growing rounds (500, 4,000, all),
+    each checked against the database, until k of them pass. A few more than k are read in any
+    case: rows of songs deleted since the copy was read are dropped by the caller."""
+    if not filtered:
+        return tag_matrix.best(weights, k + 20)
+    for size in (500, 4_000, None):
+        ranked = tag_matrix.best(weights, size or len(tag_matrix.ids))
+        passing = set(
+            songs.filter(id__in=[song_id for song_id, _ in ranked]).values_list("id", flat=True)
+        )
+        kept = [(song_id, score) for song_id, score in ranked if song_id in passing]
+        if len(kept) >= k or size is None:
+            break
+    return kept[: k + 20]
 
 
 # --- Song alchemy ------------------------------------------------------------------------------

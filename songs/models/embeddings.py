@@ -4,7 +4,7 @@ vectors have their own dimension, and pgvector's HNSW index needs a fixed one.""
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q, Value
 from pgvector.django import HnswIndex, VectorField
 
 from songs.models.catalogue import BACKBONE_DIM, HEAD_DIM, TAG_COUNT, Song
@@ -107,15 +107,26 @@ class GenreHeadEmbedding(models.Model):
         return f"{self.model_id}:{self.song_id}"
 
 
+TAG_VECTOR_REVISIONS = "songs_tagvector_revision_seq"
+
+
 class TagVector(models.Model):
     """A song's tags from both tagging models as log-probabilities, MSD_TAGS then MTT_TAGS
     (ml.tags.tag_log_probabilities). Word search ranks songs by the inner product of this with the
-    query's tag weights, an exact scan: a narrow table of its own keeps that scan short."""
+    query's tag weights (songs.tag_matrix keeps them in each web process's memory).
+
+    ``revision`` comes from a sequence on every insert, so a process holding the vectors reads
+    only those written since it last looked. A vector is replaced by deleting and inserting."""
 
     song = models.OneToOneField(
         Song, on_delete=models.CASCADE, primary_key=True, related_name="tag_vector"
     )
     log_probabilities = VectorField(dimensions=2 * TAG_COUNT)
+    revision = models.BigIntegerField(
+        db_default=Func(Value(TAG_VECTOR_REVISIONS), function="nextval"),
+        db_index=True,
+        editable=False,
+    )
 
     def __str__(self) -> str:
         return f"tags of {self.song_id}"

@@ -197,7 +197,10 @@ def song_tag_vector_store(*, song: Song) -> TagVector | None:
     if song.tag_probabilities is None or song.mtt_tag_probabilities is None:
         return None
     vector = tag_log_probabilities(song.tag_probabilities, song.mtt_tag_probabilities)
-    tags, _ = TagVector.objects.update_or_create(song=song, defaults={"log_probabilities": vector})
+    # Replaced, not updated: the new row's revision tells the word search's in-memory copies.
+    with transaction.atomic():
+        TagVector.objects.filter(song=song).delete()
+        tags = TagVector.objects.create(song=song, log_probabilities=vector)
     return tags
 
 

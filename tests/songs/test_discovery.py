@@ -178,3 +178,16 @@ def test_the_alchemy_api_answers_neighbours_and_400_for_bad_input(api, db):
     bad = api.post("/api/v1/songs/alchemy/", {"add": [{"song": 999999}]}, format="json")
     assert bad.status_code == 400 and "999999" in str(bad.json()["error"]["fields"])
     assert api.post("/api/v1/songs/alchemy/", {"add": []}, format="json").status_code == 400
+
+
+def test_word_search_sees_tags_written_replaced_and_deleted_since_it_last_looked(tagged):
+    drums = tagged[3]
+    assert ids(songs_by_words(query="drums", k=1)) == [drums.id]
+
+    louder = give_tags(tagged[5], drums=0.99)  # replaced: delete and insert, a new revision
+    assert ids(songs_by_words(query="drums", k=2)) == [louder.id, drums.id]
+
+    louder.delete()
+    assert ids(songs_by_words(query="drums", k=2))[0] == drums.id
+    Song.objects.filter(id=drums.id).delete()
+    assert drums.id not in ids(songs_by_words(query="drums", k=50))

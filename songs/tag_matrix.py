@@ -1,0 +1,111 @@
+"""Every song's tag vector in this process's memory, for word search.
+
+An exact scan of 100,000 tag vectors in PostgreSQL took about 40 ms (tuple by tuple, whatever the
+vector type or the parallel workers), and pgvector's HNSW index cannot serve these queries: a
+query weighs only the few tags its words name, and an approximate inner-product search over the
+graph found a tenth of the true top 50 (bench/discovery.py). In memory, 100,000 x 100 float32 are
+40 MB, and ranking them by a few weighted columns takes about a millisecond.
+
+The copy stays fresh cheaply: every written tag vector gets the next revision from a sequence
+that never repeats (songs.models.TagVector), so a search first asks the database for the newest
+and the oldest revision (two ends of an index) and reads only the rows written since. A revision
+is taken when a row is inserted but seen when its transaction commits, so rows a little older than
+the newest seen are read again (REREAD_REVISIONS). When the oldest revision is not the copy's
+oldest any more (its row was deleted, or the table emptied and filled again), the whole copy is
+read again. Rows of other deleted songs linger: callers drop songs that are no longer there.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from django.db import connection
+from django.db.models import Max, Min
+
+from songs.models import TagVector
+from songs.models.catalogue import TAG_COUNT
+
+REREAD_REVISIONS = 100  # more than the tag vectors being written at one moment
+
+
+class TagMatrix:
+    """song ids (n,) and their log-probability tag vectors (n, 100) float32."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ids = np.zeros(0, np.int64)
+        self.rows = np.zeros((0, 2 * TAG_COUNT), np.float32)
+        self.position: dict[int, int] = {}
+        self.revision = 0  # the newest revision read
+        self.oldest = 0  # the oldest revision in the table when it was read whole
+
+    def refresh(self) -> None:
+        """Read what was written since the last look (everything, the first time)."""
+        with self._lock:
+            state = TagVector.objects.aggregate(newest=Max("revision"), oldest=Min("revision"))
+            newest, oldest = state["newest"] or 0, state["oldest"] or 0
+            if oldest != self.oldest:
+                self._reset()
+                self._merge(_read(0))
+                self.oldest = oldest
+            elif newest > self.revision:
+                self._merge(_read(self.revision - REREAD_REVISIONS))
+            self.revision = newest
+
+    def _merge(self, rows: list[tuple[int, np.ndarray]]) -> None:
+        fresh = []
+        for song_id, vector in rows:
+            at = self.position.get(song_id)
+            if at is None:
+                fresh.append((song_id, vector))
+            else:
+                self.rows[at] = vector
+        if fresh:
+            start = len(self.ids)
+            self.ids = np.concatenate([self.ids, [song_id for song_id, _ in fresh]])
+            # Column-major: a query reads a few whole columns (its tags) of every row.
+            added = np.stack([v for _, v in fresh])
+            self.rows = np.asfortranarray(np.concatenate([self.rows, added]))
+            self.position.update((song_id, start + i) for i, (song_id, _) in enumerate(fresh))
+
+    def best(
+        self, weights: dict[int, float], k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The k songs with the highest weighted sum of the weighted tags' log-probabilities,
+        best first (equal scores by song id): (song id, score) pairs. ``allowed``: song ids the
+        answer must come from, or None for every song."""
+        self.refresh()
+        with self._lock:
+            ids, rows = self.ids, self.rows
+        columns = np.fromiter(weights, np.int64, len(weights))
+        scores = rows[:, columns] @ np.fromiter(weights.values(), np.float32, len(weights))
+        if allowed is not None:
+            scores = np.where(np.isin(ids, allowed), scores, -np.inf)
+        k = min(k, int(np.isfinite(scores).sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        order = np.lexsort((ids[top], -scores[top]))
+        return [(int(ids[top[i]]), float(scores[top[i]])) for i in order]
+
+
+def _read(since: int) -> list[tuple[int, np.ndarray]]:
+    """Tag vectors with a revision above ``since``, in pgvector's binary form (two int16, then
+    big-endian float32s): parsing 100,000 vectors from text would take seconds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT song_id, vector_send(log_probabilities) FROM {TagVector._meta.db_table} "
+            "WHERE revision > %s",
+            [since],
+        )
+        return [
+            (song_id, np.frombuffer(raw, ">f4", offset=4).astype(np.float32))
+            for song_id, raw in cursor
+        ]
+
+
+tag_matrix = TagMatrix()
