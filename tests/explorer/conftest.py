@@ -10,6 +10,7 @@ serialized rollback does.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -104,10 +105,14 @@ def make_catalogue(folder: Path) -> list[int]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def analysed_catalogue(
-    django_db_setup, django_db_blocker, tmp_path_factory
+@contextlib.contextmanager
+def served_catalogue(
+    django_db_blocker, make: Callable[[], list[int]]
 ) -> Iterator[AnalysedCatalogue]:
+    """The life of a module's catalogue: ``make()`` writes its songs and returns their ids, the
+    listener "lena" is added, a live server thread serves it; afterwards the database is emptied
+    and what the migrations had written is put back. Modules that need other songs override
+    ``analysed_catalogue`` with this and their own ``make``."""
     from pytest_django.live_server_helper import LiveServer
 
     from songs.models import Song
@@ -120,7 +125,7 @@ def analysed_catalogue(
         before = connection.creation.serialize_db_to_string()
         server = None
         try:
-            ids = make_catalogue(tmp_path_factory.mktemp("explorer-catalogue"))
+            ids = make()
             User.objects.create_user("lena", password=PASSWORD)
             server = LiveServer("localhost")
             songs = {
@@ -133,6 +138,15 @@ def analysed_catalogue(
                 server.stop()
             call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(before)
+
+
+@pytest.fixture(scope="module")
+def analysed_catalogue(
+    django_db_setup, django_db_blocker, tmp_path_factory
+) -> Iterator[AnalysedCatalogue]:
+    folder = tmp_path_factory.mktemp("explorer-catalogue")
+    with served_catalogue(django_db_blocker, lambda: make_catalogue(folder)) as catalogue:
+        yield catalogue
 
 
 @pytest.fixture(scope="module")

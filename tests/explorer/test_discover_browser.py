@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from tests.explorer.conftest import (
     committed,
     record_errors,
     screenshot,
+    served_catalogue,
     sign_in,
 )
 from tests.explorer.test_browser import api_json, canvas_pixels, open_explorer, pixels_of
@@ -93,29 +93,12 @@ def analysed_catalogue(
 ) -> Iterator[AnalysedCatalogue]:
     """This module's catalogue in place of conftest's (whose fixtures, ``signed_in`` and
     ``page``, use it by this name), served and emptied the same way."""
-    from pytest_django.live_server_helper import LiveServer
-
-    from songs.models import Song
-
-    with django_db_blocker.unblock():
-        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict
-        before = connection.creation.serialize_db_to_string()
-        server = None
-        try:
-            ids = make_catalogue(tmp_path_factory.mktemp("discover-catalogue"))
-            User.objects.create_user("lena", password=PASSWORD)
-            server = LiveServer("localhost")
-            songs = {
-                s["id"]: s
-                for s in Song.objects.filter(id__in=ids).values("id", "title", "artist", "genre")
-            }
-            yield AnalysedCatalogue(url=server.url, username="lena", songs=songs)
-        finally:
-            if server is not None:
-                server.stop()
-            default_storage.delete("test-discover/tone.flac")
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(before)
+    folder = tmp_path_factory.mktemp("discover-catalogue")
+    try:
+        with served_catalogue(django_db_blocker, lambda: make_catalogue(folder)) as catalogue:
+            yield catalogue
+    finally:
+        default_storage.delete("test-discover/tone.flac")
 
 
 def open_discover(page, catalogue, query: str = "") -> None:

@@ -14,11 +14,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.db import connection
 
-from tests.conftest import PASSWORD
-from tests.explorer.conftest import AnalysedCatalogue, committed, screenshot
+from tests.explorer.conftest import AnalysedCatalogue, committed, screenshot, served_catalogue
 from tests.explorer.test_browser import open_explorer
 
 LONG_S, SHORT_S = 12.0, 3.0  # the catalogue's tones alternate between these lengths
@@ -75,28 +73,9 @@ def analysed_catalogue(
 ) -> Iterator[AnalysedCatalogue]:
     """This module's catalogue, in place of the conftest's analysed one (same life cycle: made
     once, served by its own live server, emptied afterwards)."""
-    from pytest_django.live_server_helper import LiveServer
-
-    from songs.models import Song
-
-    with django_db_blocker.unblock():
-        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict
-        before = connection.creation.serialize_db_to_string()
-        server = None
-        try:
-            ids = make_tone_catalogue(tmp_path_factory.mktemp("history-catalogue"))
-            User.objects.create_user("lena", password=PASSWORD)
-            server = LiveServer("localhost")
-            songs = {
-                s["id"]: s
-                for s in Song.objects.filter(id__in=ids).values("id", "title", "artist", "genre")
-            }
-            yield AnalysedCatalogue(url=server.url, username="lena", songs=songs)
-        finally:
-            if server is not None:
-                server.stop()
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(before)
+    folder = tmp_path_factory.mktemp("history-catalogue")
+    with served_catalogue(django_db_blocker, lambda: make_tone_catalogue(folder)) as catalogue:
+        yield catalogue
 
 
 def plays() -> list[dict]:

@@ -6,18 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
-from django.db import connection
 
 from explorer.selectors import mixes_active
 from explorer.services import map_build
 from songs.models import Song
 from tests.audio import write_tone
-from tests.conftest import PASSWORD
-from tests.explorer.conftest import AnalysedCatalogue
+from tests.explorer.conftest import AnalysedCatalogue, served_catalogue
 from tests.factories import make_embedded_songs
 
 AUDIO = "songs/mixes-browser-test.wav"  # one short tone for every song
@@ -30,43 +26,34 @@ PLAYING = """(() => {
 ARTISTS = ["Fiddle Folk", "Fjord Folk", "Iron Metal", "Rust Metal", "Tek One", "Tek Two"]
 
 
+def make_mix_catalogue(folder) -> list[int]:
+    """Songs by six artists (two per genre cluster), each playable, on a map with mixes."""
+    if not default_storage.exists(AUDIO):
+        tone = write_tone(folder / "tone.wav", seconds=1.5, freq=330.0)
+        default_storage.save(AUDIO, ContentFile(tone.read_bytes()))
+    songs = make_embedded_songs(per_genre=6, unlabelled=0)
+    for i, song in enumerate(songs):
+        Song.objects.filter(id=song.id).update(
+            artist=ARTISTS[i // 3],
+            album="Live",
+            title=f"Song {i:02d}",
+            audio=AUDIO,
+            audio_format="WAV",
+            duration_s=1.5,
+        )
+    map_build(seed=0)
+    return [song.id for song in songs]
+
+
 @pytest.fixture(scope="module")
 def analysed_catalogue(
     django_db_setup, django_db_blocker, tmp_path_factory
 ) -> Iterator[AnalysedCatalogue]:
-    """Songs by six artists (two per genre cluster), each playable, on a map with mixes, served
-    by a live server: in place of the conftest's catalogue (whose ``page`` fixture signs the
-    listener in), made and emptied the same way."""
-    from pytest_django.live_server_helper import LiveServer
-
-    with django_db_blocker.unblock():
-        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict
-        before = connection.creation.serialize_db_to_string()
-        server = None
-        try:
-            if not default_storage.exists(AUDIO):
-                folder = tmp_path_factory.mktemp("mixes")
-                tone = write_tone(folder / "tone.wav", seconds=1.5, freq=330.0)
-                default_storage.save(AUDIO, ContentFile(tone.read_bytes()))
-            songs = make_embedded_songs(per_genre=6, unlabelled=0)
-            for i, song in enumerate(songs):
-                Song.objects.filter(id=song.id).update(
-                    artist=ARTISTS[i // 3],
-                    album="Live",
-                    title=f"Song {i:02d}",
-                    audio=AUDIO,
-                    audio_format="WAV",
-                    duration_s=1.5,
-                )
-            map_build(seed=0)
-            User.objects.create_user("lena", password=PASSWORD)
-            server = LiveServer("localhost")
-            yield AnalysedCatalogue(url=server.url, username="lena", songs={})
-        finally:
-            if server is not None:
-                server.stop()
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(before)
+    """This module's songs, in place of the conftest's catalogue (whose ``page`` fixture signs
+    the listener in), served and emptied the same way."""
+    folder = tmp_path_factory.mktemp("mixes")
+    with served_catalogue(django_db_blocker, lambda: make_mix_catalogue(folder)) as catalogue:
+        yield catalogue
 
 
 def test_a_mix_plays_from_a_song_on_and_is_saved_as_a_playlist(page, analysed_catalogue):
