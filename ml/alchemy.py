@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ml.projection import unit_rows
+
 
 def alchemy_vector(
     add: np.ndarray,
@@ -22,19 +24,13 @@ def alchemy_vector(
     add_weights = np.asarray(add_weights, np.float64)
     if len(add) == 0 or np.any(add_weights <= 0):
         raise ValueError("add at least one song, every weight above 0")
-    target = add_weights @ _unit_rows(add) / add_weights.sum()
+    target = add_weights @ unit_rows(add) / add_weights.sum()
     if subtract is not None and len(subtract):
         subtract_weights = np.asarray(subtract_weights, np.float64)
         if np.any(subtract_weights <= 0):
             raise ValueError("every weight must be above 0")
-        target = target - subtract_weights @ _unit_rows(subtract) / add_weights.sum()
+        target = target - subtract_weights @ unit_rows(subtract) / add_weights.sum()
     norm = np.linalg.norm(target)
     if norm < 1e-6:
         raise ValueError("the added and subtracted songs cancel out")
     return (target / norm).astype(np.float32)
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, np.float64)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)

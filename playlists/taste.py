@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
+from pgvector import Vector
 
 from ml.taste import HALF_LIFE_DAYS, SKIP_WEIGHT, taste_centres
 from playlists.models import Play
@@ -91,8 +92,8 @@ def _weighed(user: User, now: datetime) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _vectors(model: EmbeddingModel, song_ids: list[int]) -> dict[int, np.ndarray]:
-    """The songs' vectors in ``model``, read in pgvector's binary form (two int16, then float32s,
-    big-endian): parsing the text form of 250 vectors would cost more than the rest."""
+    """The songs' vectors in ``model``, read in pgvector's binary form: parsing the text form of
+    250 vectors would cost more than the rest."""
     table = model.vector_table._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -100,7 +101,7 @@ def _vectors(model: EmbeddingModel, song_ids: list[int]) -> dict[int, np.ndarray
             "WHERE model_id = %s AND song_id = ANY(%s::bigint[])",
             [model.id, song_ids],
         )
-        return {song_id: np.frombuffer(raw, ">f4", offset=4) for song_id, raw in cursor}
+        return {song_id: Vector.from_binary(raw).to_numpy() for song_id, raw in cursor}
 
 
 def _centres(model: EmbeddingModel, user: User, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ import threading
 import numpy as np
 from django.db import connection
 from django.db.models import Max, Min
+from pgvector import Vector
 
 from songs.models import TagVector
 from songs.models.catalogue import TAG_COUNT
@@ -94,8 +95,8 @@ class TagMatrix:
 
 
 def _read(since: int) -> list[tuple[int, np.ndarray]]:
-    """Tag vectors with a revision above ``since``, in pgvector's binary form (two int16, then
-    big-endian float32s): parsing 100,000 vectors from text would take seconds."""
+    """Tag vectors with a revision above ``since``, read in pgvector's binary form: parsing
+    100,000 vectors from text would take seconds."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT song_id, vector_send(log_probabilities) FROM {TagVector._meta.db_table} "
@@ -103,7 +104,7 @@ def _read(since: int) -> list[tuple[int, np.ndarray]]:
             [since],
         )
         return [
-            (song_id, np.frombuffer(raw, ">f4", offset=4).astype(np.float32))
+            (song_id, Vector.from_binary(raw).to_numpy().astype(np.float32))
             for song_id, raw in cursor
         ]
 
