@@ -5,11 +5,32 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from neuralnotes.outages import SERVICE_DOWN_ERRORS
+
+RETRY_AFTER_S = 5
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "service_unavailable"
+    default_detail = "A service this needs cannot be reached just now."
+
+
 _CODES = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 
 
 def exception_handler(exc, context) -> Response | None:
-    """Errors as ``{"error": {"code", "message", "fields"}}`` whatever raised them."""
+    """Errors as ``{"error": {"code", "message", "fields"}}`` whatever raised them. A service
+    that cannot be reached is a 503 the client may retry, never a 500."""
+    from songs.services.ingestion import StorageUnavailable
+
+    if isinstance(exc, StorageUnavailable):
+        exc = ServiceUnavailable(str(exc), code="storage_unavailable")
+    elif isinstance(exc, SERVICE_DOWN_ERRORS):
+        exc = ServiceUnavailable(
+            "A service this needs (the database, the broker or the media storage) cannot be "
+            "reached just now. Please try again in a minute."
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -22,6 +43,9 @@ def exception_handler(exc, context) -> Response | None:
     else:
         message = str(response.data)
     code = getattr(exc, "default_code", None) or _CODES.get(response.status_code, "error")
+    if isinstance(exc, ServiceUnavailable):
+        code = exc.get_codes()
+        response["Retry-After"] = str(RETRY_AFTER_S)
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
 
@@ -54,7 +78,7 @@ _ERROR_MEANINGS = {
     404: "No such object, or not one you may see.",
     415: "The request's Content-Type is not one this endpoint reads.",
     429: "Too many requests: wait the seconds in the Retry-After header.",
-    503: "A worker could not do it just now: try again after Retry-After seconds.",
+    503: "A worker or a service could not do it just now: try again after Retry-After seconds.",
 }
 
 

@@ -5,6 +5,7 @@ import os
 
 from celery import Celery, signals
 
+from neuralnotes import task_events  # noqa: F401 - counts task failures and retries in Redis
 from neuralnotes.structured_logging import task_id_var
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neuralnotes.settings.local")

@@ -1,27 +1,33 @@
-"""``/healthz``: is every service the platform depends on reachable right now?
+"""``/healthz`` and ``/readyz``, for load balancers, orchestrators and operators.
 
-Each check answers quickly (a second or so at worst) so that a load balancer or an operator gets an
-answer even when a service hangs. The response is 200 when every check passes, 503 otherwise, with
-the failing check named and its error in the JSON body. ``?deep=1`` also sends a task through a
-worker and waits for its answer (``make run`` waits for that before it prints the address).
+``/healthz`` is liveness: this web process answers. It touches no other service, so an outage of
+the database never gets healthy web processes restarted.
+
+``/readyz`` is readiness: is every service the platform depends on reachable right now (database,
+pgvector, broker, media storage, at least one worker)? Each check answers quickly (a second or so
+at worst) so that an answer comes even when a service hangs. 200 when every check passes, 503
+otherwise, with the failing check named and its error in the JSON body. ``?deep=1`` also sends a
+task through a worker and waits for its answer (``make run`` waits for that before it prints the
+address).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
-import redis
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from neuralnotes.broker import broker_ping
 from neuralnotes.celery import app as celery_app
-from neuralnotes.embedded import redis_py_url
 
 WORKER_PING_TIMEOUT_S = 1.0
 ROUND_TRIP_TIMEOUT_S = 5.0
@@ -45,13 +51,20 @@ def check_pgvector() -> dict:
 
 
 def check_broker() -> dict:
-    client = redis.Redis.from_url(
-        redis_py_url(settings.CELERY_BROKER_URL), socket_connect_timeout=1, socket_timeout=1
-    )
-    try:
-        client.ping()
-    finally:
-        client.close()
+    broker_ping()
+    return {}
+
+
+def check_storage() -> dict:
+    """The media storage answers: the bucket for object storage, a writable folder on disk."""
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is not None:  # django-storages' S3Storage
+        bucket.meta.client.head_bucket(Bucket=bucket.name)
+        return {"bucket": bucket.name}
+    location = Path(default_storage.location)
+    location.mkdir(parents=True, exist_ok=True)  # as the first upload would
+    if not os.access(location, os.W_OK):
+        raise RuntimeError(f"the media folder {location} is not writable")
     return {}
 
 
@@ -81,6 +94,7 @@ CHECKS: dict[str, Callable[[], dict]] = {
     "database": check_database,
     "pgvector": check_pgvector,
     "broker": check_broker,
+    "storage": check_storage,
     "worker": check_worker,
 }
 # A check is only tried once the checks it stands on have passed.
@@ -115,9 +129,16 @@ def run_checks(*, deep: bool = False) -> dict[str, dict]:
 @require_GET
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+@login_not_required
+def readyz(request: HttpRequest) -> JsonResponse:
     results = run_checks(deep=request.GET.get("deep") == "1")
-    healthy = all(result["ok"] for result in results.values())
+    ready = all(result["ok"] for result in results.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": results},
-        status=200 if healthy else 503,
+        {"status": "ok" if ready else "unavailable", "checks": results},
+        status=200 if ready else 503,
     )

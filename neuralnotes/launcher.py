@@ -171,7 +171,7 @@ def run(host: str, port: int) -> None:
             ],
         )  # fmt: skip
         probe_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        wait_until_healthy(f"http://{probe_host}:{port}/healthz?deep=1", children)
+        wait_until_healthy(f"http://{probe_host}:{port}/readyz?deep=1", children)
         print(
             f"\nNeural Notes is running at http://{probe_host}:{port}/\n"
             f"Sign in with one of these accounts:\n{accounts.rstrip()}\n"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from neuralnotes import api_views, health, views
+from neuralnotes import api_views, health, metrics, operations, views
 
 accounts = [
     path("", views.account, name="account"),
@@ -21,6 +21,9 @@ accounts = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
+    path("operations/", operations.operations, name="operations"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts)),
     path("explore/", include("explorer.urls")),
     path("catalogue/", include("songs.urls")),

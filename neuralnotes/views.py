@@ -2,18 +2,17 @@
 
 import sys
 
-import redis
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from kombu.exceptions import OperationalError as BrokerError
 
-# Errors that mean a service is unreachable rather than a bug in our code.
-SERVICE_DOWN_ERRORS = (DatabaseError, redis.ConnectionError, redis.TimeoutError, BrokerError)
+from neuralnotes.outages import SERVICE_DOWN_ERRORS
+
+# What a 503 asks clients to wait before trying again (seconds).
+RETRY_AFTER_S = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -47,7 +46,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     database that may be down."""
     _, exc, _ = sys.exc_info()
     if isinstance(exc, SERVICE_DOWN_ERRORS):
-        return HttpResponse(render_to_string("503.html"), status=503)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        return response
     return HttpResponse(render_to_string("500.html"), status=500)
 
 

@@ -4,34 +4,77 @@ Every task is idempotent: a duplicated or redelivered message finds the work don
 and leaves it alone.
 """
 
+import logging
+import uuid
+
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
 from explorer.services import song_place_on_map
+from neuralnotes.outages import SERVICE_DOWN_ERRORS, retry_delay_s
 from songs.models import EmbeddingModel, Song
 from songs.services import analysis, duplicates, embeddings, genre_models
 
+logger = logging.getLogger(__name__)
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def analyse_song(song_id: int) -> str | None:
+
+# Retries while a service is down: 1, 2, 4 … 60 s apart, for about 15 minutes; after that the
+# song waits for the sweep, still not failed.
+ANALYSIS_OUTAGE_RETRIES = 20
+# A worker that does not answer the sweep's ping within this is taken for dead; a busy worker's
+# main process still answers at once.
+SWEEP_PING_TIMEOUT_S = 1.0
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def analyse_song(self, song_id: int, claim: str | None = None) -> str | None:
+    """Analyse the song and put it on the map. ``claim`` is set on a retry after an outage, so
+    the retry takes its own song up again at once (analysis.song_claim_for_analysis)."""
     try:
-        song = analysis.song_analyse(song_id=song_id)
-    except Song.DoesNotExist:
-        return None  # deleted while queued
-    except Exception as exc:
-        failed = Song.objects.filter(id=song_id, status=Song.Status.PROCESSING).first()
+        song = analysis.song_analyse(
+            song_id=song_id,
+            worker=self.request.hostname or "",
+            claim=uuid.UUID(claim) if claim else None,
+        )
+        if song is not None and song.status == Song.Status.READY:
+            song_place_on_map(song=song)  # on the map within seconds, not after a rebuild
+            duplicates.near_duplicates_find_for(song=song)  # offered to managers at once
+            if embeddings.backbone_needs_standardising():
+                standardise_backbone.delay()
+    except analysis.AnalysisInterrupted as interrupted:
+        cause = interrupted.__cause__
+        if isinstance(cause, SERVICE_DOWN_ERRORS):
+            _retry_after_outage(self, song_id=song_id, claim=interrupted.claim, cause=cause)
+        failed = Song.objects.filter(
+            id=song_id, status=Song.Status.PROCESSING, claim=interrupted.claim
+        ).first()
         if failed is not None:
-            analysis.song_mark_failed(
-                song=failed,
-                reason=f"Analysis stopped on an unexpected error: {type(exc).__name__}: {exc}",
-            )
-        raise
-    if song is not None and song.status == Song.Status.READY:
-        song_place_on_map(song=song)  # on the map within seconds, not after a rebuild
-        duplicates.near_duplicates_find_for(song=song)  # offered to managers at once
-        if embeddings.backbone_needs_standardising():
-            standardise_backbone.delay()
+            reason = f"Analysis stopped on an unexpected error: {type(cause).__name__}: {cause}"
+            if isinstance(cause, SoftTimeLimitExceeded):
+                reason = (
+                    f"Analysis took longer than its limit of {self.soft_time_limit or 0:.0f} s "
+                    "(CELERY_TASK_SOFT_TIME_LIMIT_S): the file may be very long or damaged."
+                )
+            analysis.song_mark_failed(song=failed, reason=reason)
+        raise cause from None
+    except SERVICE_DOWN_ERRORS as exc:  # before the claim, or after the result was stored
+        _retry_after_outage(self, song_id=song_id, claim=claim, cause=exc)
     return song.status if song is not None else None
+
+
+def _retry_after_outage(task, *, song_id: int, claim, cause: BaseException) -> None:
+    logger.warning(
+        "service unreachable, analysis retried",
+        extra={"song_id": song_id, "retries": task.request.retries, "error": repr(cause)},
+    )
+    raise task.retry(
+        args=[song_id],
+        kwargs={"claim": str(claim) if claim else None},
+        countdown=retry_delay_s(task.request.retries),
+        max_retries=ANALYSIS_OUTAGE_RETRIES,
+        exc=cause,
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -63,7 +106,16 @@ def fill_embedding_model(model_id: int) -> None:
 
 @shared_task
 def sweep_stuck_songs() -> dict[str, int]:
-    return analysis.songs_sweep_stuck()
+    from neuralnotes.broker import queue_depths
+    from neuralnotes.celery import app
+
+    try:
+        replies = app.control.ping(timeout=SWEEP_PING_TIMEOUT_S)
+        live_workers = {name for reply in replies for name in reply} or None
+        queue_depth = queue_depths()["celery"]
+    except SERVICE_DOWN_ERRORS:
+        live_workers = queue_depth = None  # unknown: hand on only by the stale timeout
+    return analysis.songs_sweep_stuck(live_workers=live_workers, queue_depth=queue_depth)
 
 
 @worker_process_init.connect

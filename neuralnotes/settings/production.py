@@ -21,7 +21,8 @@ SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": database_from_url(required("DATABASE_URL"))}
 REDIS_URL = required("REDIS_URL")
-CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_URL = BROKER_URL or REDIS_URL  # noqa: F405
+CELERY_RESULT_BACKEND = REDIS_URL
 CACHES["default"]["LOCATION"] = embedded.redis_py_url(REDIS_URL)  # noqa: F405
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

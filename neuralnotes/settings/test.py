@@ -21,7 +21,8 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or embedded.redis_url(VAR_DIR / "redis-test", db=15)
-CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_URL = BROKER_URL or REDIS_URL  # noqa: F405
+CELERY_RESULT_BACKEND = REDIS_URL
 
 # Each test starts with no throttling history.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

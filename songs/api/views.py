@@ -149,7 +149,7 @@ class UploadView(APIView):
                 "UploadOutput",
                 fields={"batch": BatchOutput(), "files": FileOutcomeOutput(many=True)},
             ),
-            **error_responses(400, 403, 415),
+            **error_responses(400, 403, 415, 503),
         },
     )
     def post(self, request: Request) -> Response:

@@ -100,6 +100,11 @@ class Song(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)  # last handed to the broker
     processing_started_at = models.DateTimeField(null=True, blank=True)
+    # The analysis under way: a token new at every claim (only its holder may write the result,
+    # so a worker that lost its claim cannot write twice) and the Celery worker holding it (the
+    # sweep hands the song on when that worker stops answering).
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
 
     # What analysis found. `features` is the raw backbone embedding (musicnn MSD penultimate

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from songs.models import Song, TagVector
@@ -27,19 +28,29 @@ from songs.models import Song, TagVector
 logger = logging.getLogger(__name__)
 
 
-def song_claim_for_analysis(*, song_id: int) -> Song | None:
-    """Mark the song "processing" for the caller, or None when it is not the caller's to analyse:
-    already analysed or failed, or being analysed by a worker that is still alive."""
+def song_claim_for_analysis(
+    *, song_id: int, worker: str = "", claim: uuid.UUID | None = None
+) -> Song | None:
+    """Mark the song "processing" for the caller under a new claim token, or None when it is not
+    the caller's to analyse: already analysed or failed, or being analysed by a worker that is
+    still alive. ``claim`` is the caller's own earlier claim (a retry after an outage), which it
+    may take up again; ``worker`` names the Celery worker, for the sweep's liveness check."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.ANALYSIS_STALE_AFTER_S)
     claimable = Q(status=Song.Status.PENDING) | Q(
         status=Song.Status.PROCESSING, processing_started_at__lt=stale
     )
+    if claim is not None:
+        claimable |= Q(status=Song.Status.PROCESSING, claim=claim)
+    taken_up_again = Q(claim=claim) if claim is not None else Q(pk__in=[])
     claimed = Song.objects.filter(claimable, id=song_id).update(
         status=Song.Status.PROCESSING,
         processing_started_at=now,
-        attempts=F("attempts") + 1,
+        # A retry after an outage is the same attempt; a worker that died is counted.
+        attempts=Case(When(taken_up_again, then=F("attempts")), default=F("attempts") + 1),
         error="",
+        claim=uuid.uuid4(),
+        claimed_by=worker,
     )
     if not claimed:
         return None
@@ -62,18 +73,17 @@ def song_mark_failed(*, song: Song, reason: str) -> Song:
 
 
 @contextlib.contextmanager
-def local_audio_path(song: Song) -> Iterator[Path]:
-    """A local file with the song's audio: the stored file itself on a local disk, else a
-    temporary copy (object storage)."""
+def local_file(name: str) -> Iterator[Path]:
+    """A local file with the stored file ``name``: the file itself on a local disk, else a
+    temporary copy (object storage: the worker may be on any host)."""
     try:
-        yield Path(default_storage.path(song.audio.name))
+        yield Path(default_storage.path(name))
         return
     except NotImplementedError:
         pass
-    suffix = Path(song.audio.name).suffix
     with (
-        tempfile.NamedTemporaryFile(suffix=suffix) as copy,
-        default_storage.open(song.audio.name) as src,
+        tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy,
+        default_storage.open(name) as src,
     ):
         shutil.copyfileobj(src, copy)
         copy.flush()
@@ -120,22 +130,39 @@ def worker_warm_up() -> None:
     )
 
 
-def song_analyse(*, song_id: int) -> Song | None:
-    """Analyse one song if it is the caller's to analyse. Unusable audio ends in "failed" with
-    the reason; any other error propagates (the task logs it and marks the song failed)."""
+def song_analyse(*, song_id: int, worker: str = "", claim: uuid.UUID | None = None) -> Song | None:
+    """Analyse one song if it is the caller's to analyse (see song_claim_for_analysis). Unusable
+    audio ends in "failed" with the reason; any other error propagates with the song left
+    "processing" under its claim, in ``AnalysisInterrupted`` (the task retries or fails it)."""
     from ml.audio import InvalidAudio
 
-    song = song_claim_for_analysis(song_id=song_id)
+    song = song_claim_for_analysis(song_id=song_id, worker=worker, claim=claim)
     if song is None or song.status != Song.Status.PROCESSING:
         return song
     try:
-        with local_audio_path(song) as path:
+        with local_file(song.audio.name) as path:
             analysis = worker_analyse_file(path)
     except InvalidAudio as exc:
         # The message names the stored file; the user knows the file by the name they gave it.
         reason = str(exc).replace(path.name, song.original_name)
         return song_mark_failed(song=song, reason=reason)
-    return song_store_analysis(song=song, analysis=analysis)
+    except Exception as exc:
+        raise AnalysisInterrupted(claim=song.claim) from exc
+    try:
+        return song_store_analysis(song=song, analysis=analysis)
+    except Song.DoesNotExist:
+        return None  # deleted while it was analysed
+    except Exception as exc:
+        raise AnalysisInterrupted(claim=song.claim) from exc
+
+
+class AnalysisInterrupted(Exception):
+    """An analysis stopped by an error after its song was claimed; ``claim`` lets a retry take
+    the song up again instead of waiting for the sweep. The cause is ``__cause__``."""
+
+    def __init__(self, *, claim: uuid.UUID) -> None:
+        super().__init__(str(claim))
+        self.claim = claim
 
 
 def song_store_analysis(*, song: Song, analysis) -> Song:
@@ -150,8 +177,11 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
     backbone_model_ensure()
     with transaction.atomic():
         locked = Song.objects.select_for_update().get(id=song.id)
-        if locked.status != Song.Status.PROCESSING:
-            return locked  # retried or deleted meanwhile: someone else decided
+        if locked.status != Song.Status.PROCESSING or locked.claim != song.claim:
+            # Another worker took the song over meanwhile (this one was presumed dead), or it
+            # was retried or analysed: the result is theirs to write, exactly once.
+            logger.info("analysis result dropped: claim lost", extra={"song_id": song.id})
+            return locked
         locked.features = analysis.embedding
         locked.tag_probabilities = analysis.tag_probabilities.tolist()
         if analysis.mtt_tag_probabilities is not None:
@@ -166,6 +196,8 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
         locked.save()
         song_embed(song=locked)
         song_tag_vector_store(song=locked)
+    # Counted by the cluster harness: one such line per song, or a result was written twice.
+    logger.info("song analysed", extra={"song_id": locked.id, "claim": str(locked.claim)})
     return locked
 
 
@@ -178,7 +210,7 @@ def song_add_mtt_tags(*, song_id: int) -> Song | None:
     song = pending.first()
     if song is None:
         return None
-    with local_audio_path(song) as path:
+    with local_file(song.audio.name) as path:
         analysis = worker_analyse_file(path)
     with transaction.atomic():
         if not pending.select_for_update().filter(id=song.id).exists():
@@ -217,24 +249,51 @@ def song_retry(*, song: Song) -> Song:
     return song
 
 
-def songs_sweep_stuck() -> dict[str, int]:
-    """Queue again the songs whose analysis was lost: "processing" past the stale timeout (their
-    worker died) and "pending" songs never queued (the broker was down) or queued long ago."""
+def songs_sweep_stuck(
+    *, live_workers: set[str] | None = None, queue_depth: int | None = None
+) -> dict[str, int]:
+    """Queue again the songs whose analysis was lost, and say how many for each reason:
+
+    - "orphaned": "processing" by a worker that no longer answers (``live_workers``, the names
+      that answered a ping; None when that could not be asked);
+    - "stale": "processing" past the stale timeout, whoever holds it;
+    - "lost": "pending" but never queued (the broker was down), queued long ago, or queued a
+      while ago while the broker's queue is empty (``queue_depth`` 0): a restarted broker
+      forgot its messages. A song queued twice is harmless: only one claim succeeds.
+    """
     from songs.services.ingestion import song_enqueue
 
     now = timezone.now()
-    stale = Song.objects.filter(
-        status=Song.Status.PROCESSING,
-        processing_started_at__lt=now - timedelta(seconds=settings.ANALYSIS_STALE_AFTER_S),
+    processing = Song.objects.filter(status=Song.Status.PROCESSING)
+    stale = processing.filter(
+        processing_started_at__lt=now - timedelta(seconds=settings.ANALYSIS_STALE_AFTER_S)
+    )
+    orphaned = Song.objects.none()
+    if live_workers is not None:
+        orphaned = processing.exclude(claimed_by__in=live_workers).exclude(claimed_by="")
+    lost_after = timedelta(
+        seconds=settings.ANALYSIS_LOST_AFTER_S
+        if queue_depth == 0
+        else settings.ANALYSIS_REQUEUE_AFTER_S
     )
     lost = Song.objects.filter(status=Song.Status.PENDING).filter(
-        Q(queued_at__isnull=True)
-        | Q(queued_at__lt=now - timedelta(seconds=settings.ANALYSIS_REQUEUE_AFTER_S))
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - lost_after)
     )
-    ids = {
-        "stale": list(stale.values_list("id", flat=True)),
-        "lost": list(lost.values_list("id", flat=True)),
-    }
-    for song_id in ids["stale"] + ids["lost"]:
+    counts = {"orphaned": 0, "stale": 0, "lost": 0}
+    for reason, songs in (("orphaned", orphaned), ("stale", stale)):
+        for song in songs.only("id", "claim", "claimed_by"):
+            # Guarded by the claim: a song its worker finished meanwhile stays as it is.
+            handed_on = Song.objects.filter(
+                id=song.id, status=Song.Status.PROCESSING, claim=song.claim
+            ).update(status=Song.Status.PENDING, claim=None, claimed_by="")
+            if handed_on:
+                logger.warning(
+                    "analysis handed on",
+                    extra={"song_id": song.id, "reason": reason, "worker": song.claimed_by},
+                )
+                song_enqueue(song_id=song.id)
+                counts[reason] += 1
+    for song_id in lost.values_list("id", flat=True):
         song_enqueue(song_id=song_id)
-    return {reason: len(song_ids) for reason, song_ids in ids.items()}
+        counts["lost"] += 1
+    return counts

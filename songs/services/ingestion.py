@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from neuralnotes.outages import STORAGE_DOWN_ERRORS
 from songs.models import Catalogue, Song, UploadBatch
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,10 @@ DEFAULT_CATALOGUE = "Main"
 
 class RejectedFile(ValueError):
     """A file that cannot become a song; the message names the file and the reason."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The media storage cannot be reached: the file was not stored and no song was made."""
 
 
 @dataclass(frozen=True)
@@ -193,9 +198,20 @@ def song_create_from_file(
 
     audio_format, suffix = _format_and_suffix(path, original_name)
     name = f"audio/{digest[:2]}/{digest}{suffix}"
-    _store_audio(path, name, in_place=in_place)
+    try:
+        # A song row is only made once its audio (and cover) are stored. What a failed attempt
+        # left in storage is named by its content, so the next attempt uses it as it is.
+        _store_audio(path, name, in_place=in_place)
+        cover = cover_store(path)
+    except STORAGE_DOWN_ERRORS as exc:
+        logger.warning(
+            "media storage unreachable", extra={"file": original_name, "error": repr(exc)}
+        )
+        raise StorageUnavailable(
+            f"The media storage cannot be reached, so {original_name} was not stored and no "
+            "song was made. Please try again in a minute."
+        ) from exc
     metadata = metadata or SongMetadata()
-    cover = cover_store(path)
     try:
         with transaction.atomic():
             song = Song.objects.create(

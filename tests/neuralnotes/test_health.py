@@ -10,10 +10,11 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
 client = Client(raise_request_exception=False)
-health = client.get("/healthz")
+health = client.get("/readyz")
+live = client.get("/healthz")
 client.cookies["sessionid"] = "a" * 32  # a signed-in browser: its session lives in the database
 page = client.get("/explore/")
-print(json.dumps({"health": [health.status_code, health.json()],
+print(json.dumps({"health": [health.status_code, health.json()], "live": live.status_code,
                   "page": [page.status_code, page.content.decode()]}))
 """
 
@@ -24,18 +25,18 @@ def request_with(**env: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_healthz_reports_every_service_up(client, celery_worker):
-    response = client.get("/healthz?deep=1")
+def test_readyz_reports_every_service_up(client, celery_worker):
+    response = client.get("/readyz?deep=1")
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "pgvector", "broker", "worker", "task"}
+    assert set(body["checks"]) == {"database", "pgvector", "broker", "storage", "worker", "task"}
     assert all(check["ok"] for check in body["checks"].values())
     assert body["checks"]["pgvector"]["version"].startswith("0.8")
 
 
-def test_healthz_is_503_when_no_worker_answers(client, db):
-    response = client.get("/healthz")
+def test_readyz_is_503_when_no_worker_answers(client, db):
+    response = client.get("/readyz")
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["database"]["ok"] and checks["broker"]["ok"]
@@ -55,6 +56,8 @@ def test_database_down_gives_503_health_and_a_clear_page():
     assert health["checks"]["pgvector"]["error"] == "skipped: database is down"
     assert health["checks"]["broker"]["ok"] is True
 
+    assert result["live"] == 200  # the process itself is fine: no restart for an outage
+
     status, page = result["page"]
     assert status == 503
     assert "temporarily unavailable" in page
@@ -69,3 +72,11 @@ def test_broker_down_gives_503_health_naming_the_broker():
     assert health["checks"]["broker"]["ok"] is False
     assert "Connection refused" in health["checks"]["broker"]["error"]
     assert health["checks"]["worker"]["error"] == "skipped: broker is down"
+
+
+def test_readyz_names_a_media_folder_that_cannot_be_made(client, db, settings, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    settings.MEDIA_ROOT = tmp_path / "a-file" / "media"
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["storage"]["ok"] is False
+    assert "a-file/media" in checks["storage"]["error"]

@@ -101,7 +101,7 @@ def test_run_serves_the_platform_and_ctrl_c_stops_everything():
         assert f"Neural Notes is running at http://127.0.0.1:{port}/" in output
         assert "admin / " in output and "listener / " in output
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?deep=1") as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz?deep=1") as response:
             assert json.load(response)["status"] == "ok"
         children = psutil.Process(process.pid).children(recursive=True)
         assert "gunicorn" in command_lines(children) and "celery" in command_lines(children)

@@ -151,6 +151,6 @@ def test_with_the_broker_down_the_upload_succeeds_and_the_sweep_queues_it_later(
     song = Song.objects.get()
     assert song.status == Song.Status.PENDING and song.queued_at is None
 
-    assert songs_sweep_stuck() == {"stale": 0, "lost": 1}  # the broker is back
+    assert songs_sweep_stuck() == {"orphaned": 0, "stale": 0, "lost": 1}  # the broker is back
     song.refresh_from_db()
     assert song.queued_at is not None
