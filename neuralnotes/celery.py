@@ -1,12 +1,14 @@
 """The Celery application. Tasks live in each app's ``tasks.py`` and are autodiscovered."""
 
+import functools
+import inspect
 import logging
 import os
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
 
 from neuralnotes import task_events  # noqa: F401 - counts task failures and retries in Redis
-from neuralnotes.structured_logging import task_id_var
+from neuralnotes.structured_logging import song_id_var, task_id_var
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neuralnotes.settings.local")
 
@@ -17,14 +19,25 @@ app.autodiscover_tasks()
 logger = logging.getLogger("neuralnotes.tasks")
 
 
+@functools.cache
+def _takes_song_id(task: Task) -> bool:
+    return list(inspect.signature(task.run).parameters)[:1] == ["song_id"]
+
+
 @signals.task_prerun.connect
-def _bind_task_id(task_id: str, **_: object) -> None:
+def _bind_task_id(task_id: str, task: Task, args=(), kwargs=None, **_: object) -> None:
+    """Every line a task logs names the task, and the song for tasks about one song."""
     task_id_var.set(task_id)
+    song_id = (kwargs or {}).get("song_id")
+    if song_id is None and args and _takes_song_id(task):
+        song_id = args[0]
+    song_id_var.set(song_id)
 
 
 @signals.task_postrun.connect
 def _unbind_task_id(**_: object) -> None:
     task_id_var.set(None)
+    song_id_var.set(None)
 
 
 @signals.task_failure.connect

@@ -2,7 +2,8 @@
 
 The request id comes from an ``X-Request-ID`` header (so a proxy's id is kept) or is made here, is
 sent back in the response, and is attached to every log line written while the request runs.
-Celery tasks get the task id the same way (signal handlers in ``neuralnotes.celery``).
+Celery tasks get the task id, and the song id for tasks about one song, the same way (signal
+handlers in ``neuralnotes.celery``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
 task_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_id", default=None)
+# The song a task is about, for tasks whose first argument is a song id.
+song_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar("song_id", default=None)
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged as a field.
@@ -35,6 +38,8 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         record.task_id = task_id_var.get()
+        if getattr(record, "song_id", None) is None:  # a line may name another song itself
+            record.song_id = song_id_var.get()
         return True
 
 

@@ -48,3 +48,29 @@ def test_a_failing_task_logs_its_arguments_and_the_error(log_lines):
     assert line["task_args"] == [7]
     assert line["error"] == "ValueError: song 7 has no audio stream"
     assert line["task_id"]
+
+
+@celery_app.task(name="tests.log_about_a_song")
+def log_about_a_song(song_id: int) -> None:
+    logging.getLogger("tests").warning("decoding the file")
+
+
+@pytest.fixture
+def tests_logger_at_info():
+    """Its own level: a real worker started by an earlier test may have raised the root's."""
+    logger = logging.getLogger("tests")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    yield
+    logger.setLevel(level)
+
+
+def test_every_line_of_a_task_about_a_song_names_the_song(log_lines, tests_logger_at_info):
+    log_about_a_song.apply(args=[42])
+    log_about_a_song.apply(kwargs={"song_id": 43})
+    lines = [line for line in log_lines() if line["event"] == "decoding the file"]
+    assert [line["song_id"] for line in lines] == [42, 43]
+    assert all(line["task_id"] for line in lines)
+    logging.getLogger("tests").warning("after the task")
+    (after,) = [line for line in log_lines() if line["event"] == "after the task"]
+    assert "song_id" not in after and "task_id" not in after
