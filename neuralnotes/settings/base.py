@@ -181,7 +181,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_CLIENT_CONFIG = _BotoConfig(
         connect_timeout=float(os.environ.get("AWS_S3_CONNECT_TIMEOUT_S", 3)),
         read_timeout=float(os.environ.get("AWS_S3_READ_TIMEOUT_S", 30)),
-        retries={"max_attempts": 2, "mode": "standard"},
+        retries={"total_max_attempts": 2, "mode": "standard"},
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -79,7 +79,7 @@ def s3_storage(settings, s3_endpoint, tmp_path):
                 "endpoint_url": endpoint,
                 "file_overwrite": False,
                 "client_config": Config(
-                    connect_timeout=1, read_timeout=5, retries={"max_attempts": 1}
+                    connect_timeout=1, read_timeout=5, retries={"total_max_attempts": 1}
                 ),
                 **CREDENTIALS,
             },
