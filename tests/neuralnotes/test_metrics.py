@@ -6,21 +6,20 @@ import time
 from datetime import timedelta
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 from django.test import override_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from neuralnotes import task_events
 from neuralnotes.celery import app as celery_app
-from neuralnotes.embedded import redis_py_url
 from songs.models import Song
 from songs.services.ingestion import catalogue_get_or_create
 from tests.processes import run_django
 
-MIDDLEWARE = "neuralnotes.metrics.RequestMetricsMiddleware"
 CLOSED_PORT = "127.0.0.1:9"  # the discard port: nothing listens there on these machines
+
+pytestmark = pytest.mark.usefixtures("no_task_events")
+
 TOKEN = "a-scraper-token-of-some-length"
 
 
@@ -34,30 +33,6 @@ def retries_once(self) -> str:
     if self.request.retries == 0:
         raise self.retry(countdown=0)
     return "done"
-
-
-def middleware_with_metrics(middleware: list[str]) -> list[str]:
-    """The project's middleware with the request metrics where production has them: right
-    after WhiteNoise (static files are not the site's requests)."""
-    if MIDDLEWARE in middleware:
-        return list(middleware)
-    after = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
-    return [*middleware[:after], MIDDLEWARE, *middleware[after:]]
-
-
-@pytest.fixture(autouse=True)
-def request_metrics(settings):
-    settings.MIDDLEWARE = middleware_with_metrics(settings.MIDDLEWARE)
-
-
-@pytest.fixture(autouse=True)
-def no_task_events():
-    client = redis.Redis.from_url(redis_py_url(django_settings.REDIS_URL))
-    keys = [task_events.FAILURES_KEY, task_events.RETRIES_KEY, task_events.RECENT_FAILURES_KEY]
-    client.delete(*keys)
-    yield
-    client.delete(*keys)
-    client.close()
 
 
 @pytest.fixture
@@ -234,16 +209,6 @@ def test_recording_never_raises_into_a_task_when_redis_is_down(caplog):
     ]
 
 
-@pytest.fixture
-def broker_down():
-    """Celery's broker address pointed at a port where nothing listens, for this test only."""
-    original = celery_app.conf.broker_url
-    celery_app.conf.update(CELERY_BROKER_URL=f"redis://{CLOSED_PORT}/0")
-    yield
-    celery_app.conf.update(CELERY_BROKER_URL=original)
-    assert celery_app.conf.broker_url == original
-
-
 @override_settings(REDIS_URL=f"redis://{CLOSED_PORT}/0")
 def test_a_service_down_is_a_metric_not_a_failed_scrape(client, manager, broker_down):
     make_song(1, Song.Status.PENDING)
@@ -259,14 +224,12 @@ SCRAPE_IN_A_PROCESS = """
 import json
 from django.conf import settings
 from django.test import Client
-from django.test.utils import override_settings, setup_test_environment
-from tests.neuralnotes.test_metrics import middleware_with_metrics
+from django.test.utils import setup_test_environment
 setup_test_environment()
-with override_settings(MIDDLEWARE=middleware_with_metrics(settings.MIDDLEWARE)):
-    client = Client()
-    for _ in range(REQUESTS):
-        client.get("/no/such/page/")
-    body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer " + settings.METRICS_TOKEN)
+client = Client()
+for _ in range(REQUESTS):
+    client.get("/no/such/page/")
+body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer " + settings.METRICS_TOKEN)
 print(json.dumps([body.status_code, body.content.decode()]))
 """
 

@@ -5,19 +5,19 @@ import threading
 from datetime import timedelta
 
 import pytest
-import redis
-from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from neuralnotes import task_events
 from neuralnotes.celery import app as celery_app
-from neuralnotes.embedded import redis_py_url
 from songs.models import Song
 from songs.services.ingestion import catalogue_get_or_create
 
 CLOSED_PORT = "127.0.0.1:9"  # the discard port: nothing listens there on these machines
+
+pytestmark = pytest.mark.usefixtures("no_task_events")
+
 HELD_SONG_ID = 424242
 
 started, release = threading.Event(), threading.Event()
@@ -28,16 +28,6 @@ def hold_song(song_id: int) -> None:
     """Runs until the test releases it: a task the page can catch running."""
     started.set()
     release.wait(timeout=30)
-
-
-@pytest.fixture(autouse=True)
-def no_task_events():
-    client = redis.Redis.from_url(redis_py_url(settings.REDIS_URL))
-    keys = [task_events.FAILURES_KEY, task_events.RETRIES_KEY, task_events.RECENT_FAILURES_KEY]
-    client.delete(*keys)
-    yield
-    client.delete(*keys)
-    client.close()
 
 
 @pytest.fixture
@@ -54,15 +44,6 @@ def threads_worker(transactional_db, django_db_serialized_rollback):
     ):
         yield
         release.set()
-
-
-@pytest.fixture
-def broker_down():
-    """Celery's broker address pointed at a port where nothing listens, for this test only."""
-    original = celery_app.conf.broker_url
-    celery_app.conf.update(CELERY_BROKER_URL=f"redis://{CLOSED_PORT}/0")
-    yield
-    celery_app.conf.update(CELERY_BROKER_URL=original)
 
 
 def make_song(n: int, status: str, *, error: str = "", **fields) -> Song:
