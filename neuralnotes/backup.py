@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -35,6 +36,8 @@ DUMP_NAME = "database.dump"
 MEDIA_DIR = "media"
 MANIFEST_NAME = "manifest.json"
 COPY_CHUNK = 1024**2
+# Media files copied at once: each copy mostly waits on storage (an object store's round trips).
+COPY_THREADS = 8
 
 # Keys of DATABASES' OPTIONS that only Django reads; the rest are libpq's, which pg_dump and
 # pg_restore must get too (the embedded server's socket folder is OPTIONS["host"]).
@@ -165,13 +168,11 @@ def backup_create(*, folder: Path) -> BackupResult:
     dump_seconds = time.monotonic() - started
 
     started = time.monotonic()
-    copied_bytes, missing = 0, []
-    for name in names:
-        size = _copy_from_storage(name, _inside(folder / MEDIA_DIR, name))
-        if size is None:
-            missing.append(name)
-        else:
-            copied_bytes += size
+    targets = [_inside(folder / MEDIA_DIR, name) for name in names]
+    with ThreadPoolExecutor(COPY_THREADS) as pool:
+        sizes = list(pool.map(_copy_from_storage, names, targets))
+    missing = [name for name, size in zip(names, sizes, strict=True) if size is None]
+    copied_bytes = sum(size for size in sizes if size is not None)
     media_seconds = time.monotonic() - started
 
     manifest = {
@@ -240,25 +241,12 @@ def backup_restore(*, folder: Path) -> RestoreResult:
         )
 
     started = time.monotonic()
-    files = copied_bytes = already_there = 0
     media = folder / MEDIA_DIR
-    for path in sorted(media.rglob("*")) if media.is_dir() else []:
-        if not path.is_file():
-            continue
-        name = path.relative_to(media).as_posix()
-        size = path.stat().st_size
-        files += 1
-        copied_bytes += size
-        if default_storage.exists(name):
-            if default_storage.size(name) == size:
-                already_there += 1
-                continue
-            default_storage.delete(name)
-        with path.open("rb") as handle:
-            stored = default_storage.save(name, File(handle))
-        if stored != name:
-            default_storage.delete(stored)
-            raise BackupError(f"Storage kept {name} as {stored}; it is written again by a retry.")
+    paths = [path for path in sorted(media.rglob("*")) if path.is_file()] if media.is_dir() else []
+    with ThreadPoolExecutor(COPY_THREADS) as pool:
+        already = list(pool.map(lambda path: _copy_to_storage(path, media), paths))
+    files, already_there = len(paths), sum(already)
+    copied_bytes = sum(path.stat().st_size for path in paths)
     media_seconds = time.monotonic() - started
     if files != manifest["files"]:
         raise BackupError(
@@ -357,6 +345,23 @@ def _copy_from_storage(name: str, target: Path) -> int | None:
         target.unlink(missing_ok=True)
         return None
     return target.stat().st_size
+
+
+def _copy_to_storage(path: Path, media: Path) -> bool:
+    """Store the backed-up file ``path`` under its name relative to ``media``; True when storage
+    had it already (same name and size), so nothing was written."""
+    name = path.relative_to(media).as_posix()
+    size = path.stat().st_size
+    if default_storage.exists(name):
+        if default_storage.size(name) == size:
+            return True
+        default_storage.delete(name)
+    with path.open("rb") as handle:
+        stored = default_storage.save(name, File(handle))
+    if stored != name:
+        default_storage.delete(stored)
+        raise BackupError(f"Storage kept {name} as {stored}; it is written again by a retry.")
+    return False
 
 
 def _inside(root: Path, name: str) -> Path:
