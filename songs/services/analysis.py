@@ -137,6 +137,8 @@ def song_analyse(*, song_id: int, worker: str = "", claim: uuid.UUID | None = No
     from ml.audio import InvalidAudio
 
     song = song_claim_for_analysis(song_id=song_id, worker=worker, claim=claim)
+    if song is None and claim is not None:
+        return _song_stored_under(song_id=song_id, claim=claim)
     if song is None or song.status != Song.Status.PROCESSING:
         return song
     try:
@@ -154,6 +156,18 @@ def song_analyse(*, song_id: int, worker: str = "", claim: uuid.UUID | None = No
         return None  # deleted while it was analysed
     except Exception as exc:
         raise AnalysisInterrupted(claim=song.claim) from exc
+
+
+def _song_stored_under(*, song_id: int, claim: uuid.UUID) -> Song | None:
+    """The song if its result was stored under ``claim`` after all: the database committed it
+    while its answer was lost on the way (the connection broke at COMMIT)."""
+    song = Song.objects.filter(id=song_id, status=Song.Status.READY, claim=claim).first()
+    if song is not None:
+        logger.info(
+            "song analysed",
+            extra={"song_id": song.id, "claim": str(claim), "confirmed_after_retry": True},
+        )
+    return song
 
 
 class AnalysisInterrupted(Exception):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from songs.models import Song, UploadBatch
 from songs.services.analysis import (
+    song_analyse,
     song_claim_for_analysis,
     song_store_analysis,
     songs_sweep_stuck,
@@ -92,3 +93,21 @@ def test_an_empty_queue_means_the_broker_forgot_pending_songs(song, settings):
     # Messages still wait in the queue: a pending song is simply waiting its turn.
     assert songs_sweep_stuck(queue_depth=5)["lost"] == 0
     assert songs_sweep_stuck(queue_depth=0)["lost"] == 1
+
+
+def test_a_result_committed_while_its_answer_was_lost_is_taken_as_written(
+    song, tone_analysis, caplog
+):
+    """The connection broke at COMMIT, after the database had committed: the task's retry finds
+    its own result stored and goes on with it (map, near-duplicates), writing nothing again."""
+    claimed = song_claim_for_analysis(song_id=song.id, worker="celery@a")
+    song_store_analysis(song=claimed, analysis=tone_analysis)
+    caplog.set_level(logging.INFO, logger="songs.services.analysis")
+    caplog.clear()
+    again = song_analyse(song_id=song.id, worker="celery@a", claim=claimed.claim)
+    assert again is not None and again.status == Song.Status.READY
+    assert again.attempts == 1
+    (line,) = [r for r in caplog.records if r.getMessage() == "song analysed"]
+    assert line.song_id == song.id and line.confirmed_after_retry
+    # Someone else's claim finds nothing of its own there.
+    assert song_analyse(song_id=song.id, worker="celery@b", claim=uuid.uuid4()) is None
