@@ -24,14 +24,20 @@ def _takes_song_id(task: Task) -> bool:
     return list(inspect.signature(task.run).parameters)[:1] == ["song_id"]
 
 
+def task_song_id(task: Task | None, args, kwargs) -> int | None:
+    """The song a task (its name unknown: None) is about: its ``song_id`` keyword, or the first
+    argument of a task whose first parameter is ``song_id``; None for other tasks."""
+    song_id = (kwargs or {}).get("song_id")
+    if song_id is None and args and isinstance(args[0], int) and task and _takes_song_id(task):
+        song_id = args[0]
+    return song_id
+
+
 @signals.task_prerun.connect
 def _bind_task_id(task_id: str, task: Task, args=(), kwargs=None, **_: object) -> None:
     """Every line a task logs names the task, and the song for tasks about one song."""
     task_id_var.set(task_id)
-    song_id = (kwargs or {}).get("song_id")
-    if song_id is None and args and _takes_song_id(task):
-        song_id = args[0]
-    song_id_var.set(song_id)
+    song_id_var.set(task_song_id(task, args, kwargs))
 
 
 @signals.task_postrun.connect

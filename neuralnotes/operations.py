@@ -7,7 +7,6 @@ that service as unreachable and carry on with the rest.
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from neuralnotes import broker, task_events
 from neuralnotes.celery import app as celery_app
+from neuralnotes.celery import task_song_id
 from songs.models import Song
 
 # The analysis rate is songs analysed over this last stretch of time, per minute.
@@ -55,19 +55,6 @@ def songs_failed_latest(*, limit: int = FAILED_SONGS_SHOWN) -> list[Song]:
     )
 
 
-def _song_id_of(task_name: str, args: list, kwargs: dict) -> int | None:
-    """The song a task works on, for tasks whose first parameter is ``song_id``."""
-    if "song_id" in kwargs:
-        return kwargs["song_id"]
-    task = celery_app.tasks.get(task_name)
-    if task is None or not args:
-        return None
-    parameters = list(inspect.signature(task.run).parameters)
-    if parameters[:1] == ["song_id"] and isinstance(args[0], int):
-        return args[0]
-    return None
-
-
 def celery_workers(*, timeout: float = INSPECT_TIMEOUT_S) -> list[dict]:
     """Every worker that answers within ``timeout``, by name: its pool (kind and size), uptime
     (a timedelta) and the tasks it runs now (name, id, args, song id, start time).
@@ -96,7 +83,9 @@ def celery_workers(*, timeout: float = INSPECT_TIMEOUT_S) -> list[dict]:
                     "name": request.get("name", ""),
                     "id": request.get("id", ""),
                     "args": args,
-                    "song_id": _song_id_of(request.get("name", ""), args, kwargs),
+                    "song_id": task_song_id(
+                        celery_app.tasks.get(request.get("name", "")), args, kwargs
+                    ),
                     "started": datetime.fromtimestamp(started, UTC) if started else None,
                 }
             )

@@ -1,9 +1,10 @@
-"""Analysed songs made directly in the database, for tests of what comes after analysis."""
+"""Songs made directly in the database, for tests of what comes after analysis."""
 
 import secrets
 
 import numpy as np
 
+from ml.tags import MSD_TAGS, MTT_TAGS
 from songs.models import Song
 from songs.models.catalogue import BACKBONE_DIM
 from songs.services.ingestion import catalogue_get_or_create
@@ -43,3 +44,37 @@ def make_embedded_songs(**kwargs) -> list[Song]:
     for song in songs:
         song_embed(song=song)
     return songs
+
+
+def make_song(n: int, status: str, **fields) -> Song:
+    """Song number ``n`` in ``status``, with no audio: for counts and lists by state."""
+    return Song.objects.create(
+        **{
+            "catalogue": catalogue_get_or_create(),
+            "title": f"song {n}",
+            "original_name": f"song-{n}.mp3",
+            "content_sha256": f"{n:064x}",
+            "size_bytes": 1,
+            "status": status,
+            **fields,
+        }
+    )
+
+
+def give_tags(song: Song, **probabilities: float) -> Song:
+    """Tag probabilities of 0.05 everywhere but the named tags (either model's, by name;
+    ``_`` for a space), and the song's tag vector for word search."""
+    from songs.services.analysis import song_tag_vector_store
+
+    msd = np.full(len(MSD_TAGS), 0.05)
+    mtt = np.full(len(MTT_TAGS), 0.05)
+    for name, p in probabilities.items():
+        name = name.replace("_", " ")
+        for tags, values in ((MSD_TAGS, msd), (MTT_TAGS, mtt)):
+            for i, tag in enumerate(tags):
+                if tag.lower() == name.lower():
+                    values[i] = p
+    song.tag_probabilities, song.mtt_tag_probabilities = msd.tolist(), mtt.tolist()
+    song.save(update_fields=["tag_probabilities", "mtt_tag_probabilities"])
+    song_tag_vector_store(song=song)
+    return song

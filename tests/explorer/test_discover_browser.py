@@ -13,14 +13,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
-import numpy as np
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
-from ml.tags import MSD_TAGS, MTT_TAGS
 from tests.audio import write_tone
 from tests.conftest import PASSWORD
 from tests.explorer.conftest import (
@@ -32,6 +30,7 @@ from tests.explorer.conftest import (
     sign_in,
 )
 from tests.explorer.test_browser import api_json, canvas_pixels, open_explorer, pixels_of
+from tests.factories import give_tags
 
 # The ring colours of scene.js's RING_FRAGMENT, as 8-bit RGB.
 FOUND = (115, 235, 140)
@@ -41,22 +40,6 @@ CALM = ("Mellow", "chill", "chillout", "quiet", "soft")
 # Song titles, one word each, that no other title or artist contains (the search box finds one).
 NAMES = ("Alder", "Birch", "Cedar", "Damson", "Elder", "Fir", "Ginkgo", "Hazel", "Ivy")
 NAMES += ("Juniper", "Kauri", "Larch", "Maple", "Nutmeg", "Olive", "Pine", "Quince", "Rowan")
-
-
-def give_tags(song, **probabilities: float) -> None:
-    """Tag probabilities of 0.05 everywhere but the named tags (either model's, by name), and
-    the song's tag vector for word search (as tests/songs/test_discovery.py makes them)."""
-    from songs.services.analysis import song_tag_vector_store
-
-    msd, mtt = np.full(len(MSD_TAGS), 0.05), np.full(len(MTT_TAGS), 0.05)
-    for name, p in probabilities.items():
-        for tags, values in ((MSD_TAGS, msd), (MTT_TAGS, mtt)):
-            for i, tag in enumerate(tags):
-                if tag.lower() == name.lower():
-                    values[i] = p
-    song.tag_probabilities, song.mtt_tag_probabilities = msd.tolist(), mtt.tolist()
-    song.save(update_fields=["tag_probabilities", "mtt_tag_probabilities"])
-    song_tag_vector_store(song=song)
 
 
 def make_catalogue(folder) -> list[int]:

@@ -14,6 +14,7 @@ from neuralnotes import task_events
 from neuralnotes.celery import app as celery_app
 from songs.models import Song
 from songs.services.ingestion import catalogue_get_or_create
+from tests.factories import make_song
 from tests.processes import run_django
 
 CLOSED_PORT = "127.0.0.1:9"  # the discard port: nothing listens there on these machines
@@ -61,19 +62,6 @@ def scrape(client, **headers) -> dict[tuple[str, frozenset], float]:
 
 def value(samples: dict, name: str, **labels: str) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
-
-
-def make_song(n: int, status: str, *, analysed_at=None, error: str = "", catalogue=None) -> Song:
-    return Song.objects.create(
-        catalogue=catalogue or catalogue_get_or_create(),
-        title=f"song {n}",
-        original_name=f"song-{n}.mp3",
-        content_sha256=f"{n:064x}",
-        size_bytes=1,
-        status=status,
-        analysed_at=analysed_at,
-        error=error,
-    )
 
 
 def test_anonymous_visitors_and_listeners_are_refused_not_redirected(client, listener):

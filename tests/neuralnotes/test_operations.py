@@ -12,7 +12,7 @@ from django.utils import timezone
 from neuralnotes import task_events
 from neuralnotes.celery import app as celery_app
 from songs.models import Song
-from songs.services.ingestion import catalogue_get_or_create
+from tests.factories import make_song
 
 CLOSED_PORT = "127.0.0.1:9"  # the discard port: nothing listens there on these machines
 
@@ -44,19 +44,6 @@ def threads_worker(transactional_db, django_db_serialized_rollback):
     ):
         yield
         release.set()
-
-
-def make_song(n: int, status: str, *, error: str = "", **fields) -> Song:
-    return Song.objects.create(
-        catalogue=catalogue_get_or_create(),
-        title=f"song {n}",
-        original_name=f"song-{n}.mp3",
-        content_sha256=f"{n:064x}",
-        size_bytes=1,
-        status=status,
-        error=error,
-        **fields,
-    )
 
 
 def test_staff_only(client, listener, manager, admin_user):

@@ -4,11 +4,9 @@ import numpy as np
 import pytest
 from rest_framework.test import APIClient
 
-from ml.tags import MSD_TAGS, MTT_TAGS
 from songs.models import Song
 from songs.selectors import AlchemyError, songs_alchemy, songs_by_words
-from songs.services.analysis import song_tag_vector_store
-from tests.factories import make_embedded_songs
+from tests.factories import give_tags, make_embedded_songs
 
 CALM = ("Mellow", "chill", "chillout", "quiet", "soft")
 
@@ -18,22 +16,6 @@ def api(listener) -> APIClient:
     client = APIClient()
     client.force_authenticate(listener)
     return client
-
-
-def give_tags(song: Song, **probabilities: float) -> Song:
-    """Tag probabilities of 0.05 everywhere but the named tags (either model's, by name)."""
-    msd = np.full(50, 0.05)
-    mtt = np.full(50, 0.05)
-    for name, p in probabilities.items():
-        name = name.replace("_", " ")
-        for tags, values in ((MSD_TAGS, msd), (MTT_TAGS, mtt)):
-            for i, tag in enumerate(tags):
-                if tag.lower() == name.lower():
-                    values[i] = p
-    song.tag_probabilities, song.mtt_tag_probabilities = msd.tolist(), mtt.tolist()
-    song.save(update_fields=["tag_probabilities", "mtt_tag_probabilities"])
-    song_tag_vector_store(song=song)
-    return song
 
 
 def calm(p: float) -> dict[str, float]:

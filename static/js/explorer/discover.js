@@ -6,7 +6,7 @@
 
 import { errorText } from "./api.js";
 import { formatDistance } from "./format.js";
-import { songLine } from "./panel.js";
+import { element, songLine } from "./panel.js";
 import { AlchemyRecipe, MAX_PER_SIDE, MAX_WEIGHT, MIN_WEIGHT } from "./recipe.js";
 
 const $ = (id) => document.getElementById(id);
@@ -47,14 +47,6 @@ function describeTerm(term) {
   if (term.kind === "genre") return `Genre: ${term.genres.join(", ")}`;
   const tags = [...new Set(term.tags.map((tag) => tag.toLowerCase()))].join(", ");
   return term.how === "exact" ? `Tag: ${tags}` : `${term.how}: ${tags}`;
-}
-
-function element(tag, { className, text, attributes } = {}) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  for (const [name, value] of Object.entries(attributes ?? {})) node.setAttribute(name, value);
-  return node;
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import { formatDistance, formatDuration, genreLabel } from "./format.js";
 
-function element(tag, { className, text, attributes } = {}) {
+export function element(tag, { className, text, attributes } = {}) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
