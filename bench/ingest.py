@@ -52,9 +52,7 @@ def make_songs(folder: Path, count: int, seconds: float) -> list[Path]:
     return paths
 
 
-def _analyse_part(
-    paths: list[Path], threads: int, budget: int | None, tag_budget: int, barrier
-) -> None:
+def _analyse_part(paths: list[Path], threads: int, budget: int | None, barrier) -> None:
     from ml.analysis import analyse_file, warm_up
     from ml.backbone import load_backbone, load_mtt_tagger
 
@@ -62,7 +60,6 @@ def _analyse_part(
         "backbone": load_backbone(intra_op_threads=threads),
         "tagger": load_mtt_tagger(intra_op_threads=threads),
         "patch_budget": budget,
-        "tag_patch_budget": tag_budget,
     }
     warm_up(**models)
     barrier.wait()
@@ -83,13 +80,7 @@ def ml_alone(paths: list[Path], processes: int) -> float:
     parts = [
         context.Process(
             target=_analyse_part,
-            args=(
-                paths[i::processes],
-                threads,
-                settings.ANALYSIS_PATCH_BUDGET,
-                settings.ANALYSIS_TAG_PATCH_BUDGET,
-                barrier,
-            ),
+            args=(paths[i::processes], threads, settings.ANALYSIS_PATCH_BUDGET, barrier),
         )
         for i in range(processes)
     ]

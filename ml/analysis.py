@@ -24,6 +24,7 @@ import numpy as np
 import scipy.fft
 
 from ml.audio import AudioInfo, probe, read_windows, stream_mono
+from ml.descriptor import DescriptorPool
 from ml.spectrogram import (
     HOP_LENGTH,
     N_FFT,
@@ -41,20 +42,19 @@ if TYPE_CHECKING:
     from ml.backbone import MusicnnBackbone
 
 DEFAULT_PATCH_BUDGET = 10  # see the module docstring
-# The MagnaTagATune tagger sees this many of the analysed patches, spread evenly: its tags feed
-# word search, whose precision@10 on the demo's instrument words was 0.78 with 3 patches and
-# 0.80 with 10 (manage.py evaluate_discovery --compare-tag-budgets 3,10), for a third of the cost.
-DEFAULT_TAG_PATCH_BUDGET = 3
 
 
 @dataclass(frozen=True)
 class SongAnalysis:
     """Everything the catalogue keeps from analysing one audio file."""
 
-    embedding: np.ndarray  # (200,) float32, mean of the patches' penultimate features, raw
+    embedding: np.ndarray  # (200,) float32, mean of the patches' MSD penultimate features, raw
     tag_probabilities: np.ndarray  # (50,) float32 in [0, 1], mean over patches, MSD_TAGS order
-    # (50,) float32 in [0, 1], mean over the tagged patches, MTT_TAGS order; None without a tagger
+    # (50,) float32 in [0, 1], mean over the patches, MTT_TAGS order; None without a tagger
     mtt_tag_probabilities: np.ndarray | None
+    # (800,) float32: both models' penultimate features pooled (ml.descriptor); None without a
+    # tagger (the MagnaTagATune model)
+    descriptor: np.ndarray | None
     thumbnail: np.ndarray  # (96, <=1000) float32 log-mel, low bands first (analysed audio only)
     duration_s: float  # of the file, from its container
     sample_rate: int  # Hz, of the file
@@ -72,32 +72,23 @@ def analyse_file(
     backbone: "MusicnnBackbone",
     patch_budget: int | None = DEFAULT_PATCH_BUDGET,
     tagger: "MusicnnBackbone | None" = None,
-    tag_patch_budget: int = DEFAULT_TAG_PATCH_BUDGET,
 ) -> SongAnalysis:
     """Analyse an audio file with the whole song (`patch_budget=None`) or N evenly spread patches.
 
     A song shorter than one patch (3 s) is repeat-padded into one patch, as musicnn was trained.
     Files that cannot be sought in (formats read through audioread) are always analysed whole.
-    With a `tagger` (ml.backbone.load_mtt_tagger), `tag_patch_budget` of the analysed patches,
-    spread evenly, also go through it for the MagnaTagATune tags.
+    With a `tagger` (ml.backbone.load_mtt_tagger), the analysed patches also go through the
+    MagnaTagATune model, for its tags and for the descriptor.
     Raises ml.audio.InvalidAudio with a readable message for anything that is not usable audio.
     """
     if patch_budget is not None and patch_budget < 1:
         raise ValueError(f"patch_budget must be None or at least 1, got {patch_budget}")
-    if tag_patch_budget < 1:
-        raise ValueError(f"tag_patch_budget must be at least 1, got {tag_patch_budget}")
     info = probe(path)
     patches_in_song = max(1, (1 + info.resampled_length // HOP_LENGTH) // PATCH_FRAMES)
+    pool = _PatchPool(backbone, tagger)
     if patch_budget is not None and info.seekable and patches_in_song > patch_budget:
-        pool = _PatchMeanPool(backbone, tagger, _tag_stride(patch_budget, tag_patch_budget))
         return _analyse_windows(path, info, pool, patches_in_song, patch_budget)
-    pool = _PatchMeanPool(backbone, tagger, _tag_stride(patches_in_song, tag_patch_budget))
     return _analyse_stream(path, info, pool)
-
-
-def _tag_stride(patches: int, tag_budget: int) -> int:
-    """Every how many analysed patches one goes through the tagger, for about `tag_budget`."""
-    return max(1, -(-patches // tag_budget))
 
 
 def warm_up(
@@ -105,7 +96,6 @@ def warm_up(
     *,
     patch_budget: int | None = DEFAULT_PATCH_BUDGET,
     tagger: "MusicnnBackbone | None" = None,
-    tag_patch_budget: int = DEFAULT_TAG_PATCH_BUDGET,
 ) -> None:
     """Analyse two short generated files, so that a new worker's first song is as fast as the rest.
 
@@ -121,13 +111,7 @@ def warm_up(
         for seconds in (40, 5):
             path = os.path.join(folder, f"{seconds}s.flac")
             soundfile.write(path, noise[: seconds * 44_100], 44_100)
-            analyse_file(
-                path,
-                backbone=backbone,
-                patch_budget=patch_budget,
-                tagger=tagger,
-                tag_patch_budget=tag_patch_budget,
-            )
+            analyse_file(path, backbone=backbone, patch_budget=patch_budget, tagger=tagger)
 
 
 def budget_patch_indices(patches_in_song: int, budget: int) -> np.ndarray:
@@ -140,9 +124,7 @@ def budget_patch_indices(patches_in_song: int, budget: int) -> np.ndarray:
     return np.floor((np.arange(budget) + 0.5) * patches_in_song / budget).astype(int)
 
 
-def _analyse_stream(
-    path: str | os.PathLike, info: AudioInfo, pool: "_PatchMeanPool"
-) -> SongAnalysis:
+def _analyse_stream(path: str | os.PathLike, info: AudioInfo, pool: "_PatchPool") -> SongAnalysis:
     spectrogram = LogMelStream()
     thumbnail = ThumbnailPooler(1 + info.resampled_length // HOP_LENGTH)
     leftover = np.empty((0, N_MELS), dtype=np.float32)
@@ -167,7 +149,7 @@ def _analyse_stream(
 def _analyse_windows(
     path: str | os.PathLike,
     info: AudioInfo,
-    pool: "_PatchMeanPool",
+    pool: "_PatchPool",
     patches_in_song: int,
     budget: int,
 ) -> SongAnalysis:
@@ -185,22 +167,19 @@ def _analyse_windows(
     return pool.result(info, thumbnail.result(), patches_in_song=patches_in_song)
 
 
-class _PatchMeanPool:
-    """Runs patches through the backbone in full batches and keeps running sums of its outputs;
-    every `tag_stride`-th patch also goes through the tagger, if there is one."""
+class _PatchPool:
+    """Runs patches through the backbone (and the tagger, if there is one) in full batches and
+    keeps running moments of their outputs: no per-patch state, whatever the song's length."""
 
-    def __init__(
-        self, backbone: "MusicnnBackbone", tagger: "MusicnnBackbone | None", tag_stride: int
-    ) -> None:
+    def __init__(self, backbone: "MusicnnBackbone", tagger: "MusicnnBackbone | None") -> None:
         self.backbone = backbone
         self.tagger = tagger
-        self.tag_stride = tag_stride
         self.pending: list[np.ndarray] = []
         self.count = 0
         self.feature_sum: np.ndarray | float = 0.0
         self.tag_sum: np.ndarray | float = 0.0
         self.mtt_tag_sum: np.ndarray | float = 0.0
-        self.tagged = 0
+        self.descriptor = DescriptorPool()
         self.mfcc = MfccMoments()
 
     def add(self, patches: np.ndarray) -> None:
@@ -224,26 +203,22 @@ class _PatchMeanPool:
         self.feature_sum = self.feature_sum + features.sum(axis=0, dtype=np.float64)
         self.tag_sum = self.tag_sum + tags.sum(axis=0, dtype=np.float64)
         if self.tagger is not None:
-            # Patches count from 0 over the whole song: the stride picks the same ones
-            # whatever the batches are.
-            chosen = (np.arange(self.count, self.count + len(patches)) % self.tag_stride) == 0
-            if chosen.any():
-                _, mtt_tags = self.tagger.predict(stacked[chosen])
-                self.mtt_tag_sum = self.mtt_tag_sum + mtt_tags.sum(axis=0, dtype=np.float64)
-                self.tagged += int(chosen.sum())
+            mtt_features, mtt_tags = self.tagger.predict(stacked)
+            self.mtt_tag_sum = self.mtt_tag_sum + mtt_tags.sum(axis=0, dtype=np.float64)
+            self.descriptor.push(features, mtt_features)
         self.count += len(patches)
 
     def result(
         self, info: AudioInfo, thumbnail: np.ndarray, *, patches_in_song: int
     ) -> SongAnalysis:
+        tagged = self.tagger is not None
         return SongAnalysis(
             embedding=np.asarray(self.feature_sum / self.count, dtype=np.float32),
             tag_probabilities=np.asarray(self.tag_sum / self.count, dtype=np.float32),
             mtt_tag_probabilities=(
-                np.asarray(self.mtt_tag_sum / self.tagged, dtype=np.float32)
-                if self.tagged
-                else None
+                np.asarray(self.mtt_tag_sum / self.count, dtype=np.float32) if tagged else None
             ),
+            descriptor=self.descriptor.result() if tagged else None,
             thumbnail=thumbnail,
             duration_s=info.duration_s,
             sample_rate=info.sample_rate,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import redis
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +22,8 @@ from django.views.decorators.http import require_GET
 from neuralnotes import broker, task_events
 from neuralnotes.celery import app as celery_app
 from neuralnotes.celery import task_song_id
-from songs.models import Song
+from songs.models import EmbeddingModel, Song
+from songs.services.embeddings import embedding_refit_reason
 
 # The analysis rate is songs analysed over this last stretch of time, per minute.
 RATE_WINDOW = timedelta(minutes=5)
@@ -120,6 +122,9 @@ def operations(request: HttpRequest) -> HttpResponse:
         "states": [(label, songs["by_state"][value]) for value, label in Song.Status.choices],
         "failed_songs": songs_failed_latest(),
         "rate_window_minutes": int(RATE_WINDOW.total_seconds() // 60),
+        "embedding_models": EmbeddingModel.objects.defer("feature_mean", "feature_std"),
+        "refit_reason": embedding_refit_reason(),
+        "refit_share_percent": round(100 * settings.EMBEDDING_REFIT_SHARE),
     }
     try:
         broker.broker_ping()

@@ -39,7 +39,7 @@ def _locked(playlist: Playlist) -> Playlist:
     return Playlist.objects.select_for_update().get(id=playlist.id)
 
 
-def _renumber(playlist: Playlist) -> None:
+def renumber(playlist: Playlist) -> None:
     """Positions 0..n-1 in the current order (the unique constraint is checked at commit)."""
     for position, entry in enumerate(
         PlaylistEntry.objects.filter(playlist=playlist).order_by("position", "id")
@@ -135,7 +135,7 @@ def playlist_add_song(
     position = end if position is None else max(0, min(position, end))
     entries.filter(position__gte=position).update(position=F("position") + 1)
     entry = PlaylistEntry.objects.create(playlist=playlist, song=song, position=position)
-    _renumber(playlist)
+    renumber(playlist)
     entry.refresh_from_db()
     Playlist.objects.filter(id=playlist.id).update(updated_at=entry.added_at)
     return entry
@@ -145,7 +145,7 @@ def playlist_add_song(
 def playlist_remove_entry(*, entry: PlaylistEntry) -> None:
     playlist = _locked(entry.playlist)
     PlaylistEntry.objects.filter(id=entry.id).delete()
-    _renumber(playlist)
+    renumber(playlist)
 
 
 @transaction.atomic
@@ -200,7 +200,7 @@ def playlist_remove_positions(*, playlist: Playlist, positions: Iterable[int]) -
         if not 0 <= position < len(ordered):
             raise PlaylistError(f"There is no song at position {position}.")
     PlaylistEntry.objects.filter(id__in=[ordered[p].id for p in wanted]).delete()
-    _renumber(playlist)
+    renumber(playlist)
     playlist.save(update_fields=["updated_at"])
 
 

@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 
 from songs.models import Catalogue, EmbeddingModel, Song, UploadBatch
 from songs.services.analysis import song_retry
+from songs.services.demo import DEMO_CATALOGUE, demo_catalogue_remove
 from songs.services.embeddings import EmbeddingModelError, embedding_model_activate
 
 
@@ -11,6 +12,19 @@ from songs.services.embeddings import EmbeddingModelError, embedding_model_activ
 class CatalogueAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+    actions = ["remove_demo"]
+
+    @admin.action(description="Remove the demo catalogue (its songs and all that hangs on them)")
+    def remove_demo(self, request, queryset) -> None:
+        if not queryset.filter(name=DEMO_CATALOGUE).exists():
+            self.message_user(request, "Choose the demo catalogue to remove it.", messages.ERROR)
+            return
+        removed = demo_catalogue_remove()
+        self.message_user(
+            request,
+            f"Removed {removed.songs} demo songs, {removed.playlist_entries} playlist entries "
+            f"and {removed.files} files; the embedding is refitted on the songs that remain.",
+        )
 
 
 @admin.register(UploadBatch)
@@ -59,14 +73,20 @@ class SongAdmin(admin.ModelAdmin):
 
 @admin.register(EmbeddingModel)
 class EmbeddingModelAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "state", "is_active", "accuracy", "macro_f1", "created_at"]
+    list_display = [
+        "name", "kind", "state", "is_active", "fitted_on_songs", "fitted_at", "accuracy",
+        "macro_f1",
+    ]  # fmt: skip
     list_filter = ["kind", "state", "is_active"]
-    fields = ["name", "kind", "state", "is_active", "created_at", "genres", "metrics_table"]
+    fields = [
+        "name", "kind", "state", "is_active", "created_at", "fitted_on_songs", "fitted_at",
+        "genres", "metrics_table",
+    ]  # fmt: skip
     readonly_fields = fields
     actions = ["activate"]
 
     def has_add_permission(self, request) -> bool:
-        return False  # versions are made by training and standardisation, not by hand
+        return False  # versions are made by training and by refits, not by hand
 
     @admin.display(description="held-out accuracy")
     def accuracy(self, model: EmbeddingModel) -> str:

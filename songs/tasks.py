@@ -40,8 +40,8 @@ def analyse_song(self, song_id: int, claim: str | None = None) -> str | None:
         if song is not None and song.status == Song.Status.READY:
             song_place_on_map(song=song)  # on the map within seconds, not after a rebuild
             duplicates.near_duplicates_find_for(song=song)  # offered to managers at once
-            if embeddings.backbone_needs_standardising():
-                standardise_backbone.delay()
+            if not embeddings.catalogue_fits().exists() and embeddings.embedding_refit_reason():
+                refit_embedding.delay()  # the first fit at once; later ones from beat
     except analysis.AnalysisInterrupted as interrupted:
         cause = interrupted.__cause__
         if isinstance(cause, SERVICE_DOWN_ERRORS):
@@ -78,14 +78,25 @@ def _retry_after_outage(task, *, song_id: int, claim, cause: BaseException) -> N
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def add_mtt_tags(song_id: int) -> None:
-    analysis.song_add_mtt_tags(song_id=song_id)
+def complete_analysis(song_id: int) -> None:
+    analysis.song_complete_analysis(song_id=song_id)
 
 
 @shared_task(acks_late=True)
-def standardise_backbone() -> None:
-    if embeddings.backbone_needs_standardising():
-        embeddings.backbone_model_standardise()
+def refit_embedding() -> int | None:
+    model = embeddings.embedding_refit()
+    return model.id if model is not None else None
+
+
+@shared_task
+def keep_embedding_current() -> str | None:
+    """Periodic: refit the catalogue's statistics when it has changed enough, and drop the
+    versions that nothing uses any more."""
+    embeddings.superseded_fits_prune()
+    reason = embeddings.embedding_refit_reason()
+    if reason is not None:
+        refit_embedding.delay()
+    return reason
 
 
 @shared_task(acks_late=True)

@@ -3,31 +3,48 @@
 import secrets
 
 import numpy as np
+from django.utils import timezone
 
 from ml.tags import MSD_TAGS, MTT_TAGS
 from songs.models import Song
-from songs.models.catalogue import BACKBONE_DIM
+from songs.models.catalogue import BACKBONE_DIM, DESCRIPTOR_DIM
 from songs.services.ingestion import catalogue_get_or_create
 
 GENRES = ["folk", "metal", "techno"]
 
 
 def make_songs(
-    per_genre: int = 12, unlabelled: int = 3, seed: int = 0, spread: float = 1.0
+    per_genre: int = 12,
+    unlabelled: int = 3,
+    seed: int = 0,
+    spread: float = 1.0,
+    *,
+    descriptors: bool = False,
+    batch=None,
 ) -> list[Song]:
-    """Analysed songs whose features form one cluster per genre (plus a few unlabelled)."""
+    """Analysed songs whose features (and with ``descriptors`` their descriptors) form one
+    cluster per genre (plus a few unlabelled), in ``batch`` if given."""
     rng = np.random.default_rng(seed)
     centres = {genre: rng.normal(0, 1, BACKBONE_DIM) * 3 for genre in GENRES}
-    catalogue = catalogue_get_or_create()
+    descriptor_rng = np.random.default_rng(seed + 1)
+    descriptor_centres = {g: descriptor_rng.normal(0, 1, DESCRIPTOR_DIM) * 3 for g in GENRES}
+    catalogue = batch.catalogue if batch is not None else catalogue_get_or_create()
     songs = []
     rows = [(g, centres[g]) for g in GENRES for _ in range(per_genre)]
     rows += [("", centres[GENRES[i % 3]]) for i in range(unlabelled)]
     for i, (genre, centre) in enumerate(rows):
+        descriptor = None
+        if descriptors:
+            centre_d = descriptor_centres[genre or GENRES[i % 3]]
+            noise = spread * descriptor_rng.normal(0, 1, DESCRIPTOR_DIM)
+            descriptor = (centre_d + noise).astype(np.float32)
         songs.append(
             Song(
-                catalogue=catalogue, title=f"s{i}", genre=genre, original_name=f"s{i}.wav",
-                content_sha256=secrets.token_hex(32), size_bytes=1, status=Song.Status.READY,
+                catalogue=catalogue, batch=batch, title=f"s{i}", genre=genre,
+                original_name=f"s{i}.wav", content_sha256=secrets.token_hex(32), size_bytes=1,
+                status=Song.Status.READY, analysed_at=timezone.now(),
                 features=(centre + spread * rng.normal(0, 1, BACKBONE_DIM)).astype("float32"),
+                descriptor=descriptor,
                 tag_probabilities=rng.uniform(0, 1, 50).tolist(),
                 mfcc_stats=rng.normal(0, 1, 40).astype(np.float32),
             )

@@ -268,9 +268,6 @@ APP_PASSWORD_KEY = os.environ.get("APP_PASSWORD_KEY", "")
 # "full" analyses every patch. bench/embed.py measured how close 10 gets to the full song.
 _patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "10")
 ANALYSIS_PATCH_BUDGET = None if _patch_budget == "full" else int(_patch_budget)
-# Of those patches, how many the MagnaTagATune tagger also sees (its instrument and texture tags
-# feed word search; ml.analysis.DEFAULT_TAG_PATCH_BUDGET says why 3).
-ANALYSIS_TAG_PATCH_BUDGET = int(os.environ.get("ANALYSIS_TAG_PATCH_BUDGET", 3))
 # Query by example: a listener's clip is analysed on a worker while the request waits.
 CLIP_MAX_SECONDS = 30
 CLIP_MAX_BYTES = 20 * 1024**2
@@ -297,8 +294,12 @@ ANALYSIS_MAX_ATTEMPTS = 3
 ANALYSIS_REQUEUE_AFTER_S = int(os.environ.get("ANALYSIS_REQUEUE_AFTER_S", 6 * 3600))
 # ... or queued this long ago while the broker's queue is empty (a restarted broker lost it).
 ANALYSIS_LOST_AFTER_S = int(os.environ.get("ANALYSIS_LOST_AFTER_S", 120))
-# Once this many songs are analysed, the backbone's standardisation is fitted on them.
+# Once this many songs are analysed, the embedding's statistics are fitted on them (and on the
+# demo's songs only while fewer real ones exist) ...
 STANDARDISE_AFTER_SONGS = int(os.environ.get("STANDARDISE_AFTER_SONGS", 50))
+# ... and fitted again when that many songs have been added or removed, as a share of those they
+# were fitted on (a large batch: once it has been analysed).
+EMBEDDING_REFIT_SHARE = float(os.environ.get("EMBEDDING_REFIT_SHARE", 0.25))
 # Two songs whose raw musicnn embeddings are at most this cosine distance apart are offered to
 # catalogue managers as near-duplicates (ml.duplicates); `manage.py evaluate_near_duplicates`
 # measured it on the demo catalogue and re-encoded copies.
@@ -320,6 +321,10 @@ SWEEP_INTERVAL_S = float(os.environ.get("SWEEP_INTERVAL_S", 60))
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-songs": {"task": "songs.tasks.sweep_stuck_songs", "schedule": SWEEP_INTERVAL_S},
     "keep-the-map-current": {"task": "explorer.tasks.keep_map_current", "schedule": 60.0},
+    "keep-the-embedding-current": {
+        "task": "songs.tasks.keep_embedding_current",
+        "schedule": 60.0,
+    },
 }
 
 # The 3D map. Above MAP_MAX_PROJECTED songs, t-SNE lays out a sample and places the rest among

@@ -10,6 +10,7 @@ from pgvector.django import VectorField
 # Dimensions of ml.backbone.EMBEDDING_DIM and ml.head.EMBEDDING_DIM, written out so that the web
 # processes need not import TensorFlow (tests/songs/test_models.py keeps them in step).
 BACKBONE_DIM = 200
+DESCRIPTOR_DIM = 800  # ml.descriptor.DESCRIPTOR_DIM
 HEAD_DIM = 32
 MFCC_STATS_DIM = 40
 TAG_COUNT = 50  # per tagging model: ml.tags.MSD_TAGS and ml.tags.MTT_TAGS
@@ -111,6 +112,10 @@ class Song(models.Model):
     # layer, mean over patches); the searchable, standardised vectors live in the embedding
     # tables, one row per embedding model version.
     features = VectorField(dimensions=BACKBONE_DIM, null=True, blank=True)
+    # What similarity is computed from (ml.descriptor): both musicnn models' penultimate layers,
+    # mean and standard deviation over the analysed patches. None for songs analysed before it
+    # existed, until `manage.py complete_analysis`.
+    descriptor = VectorField(dimensions=DESCRIPTOR_DIM, null=True, blank=True)
     mfcc_stats = VectorField(dimensions=MFCC_STATS_DIM, null=True, blank=True)
     tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)  # MSD_TAGS order
     # The MagnaTagATune model's 50 tags (instruments, textures, tempo), in ml.tags.MTT_TAGS order.

@@ -14,7 +14,11 @@ class EmbeddingModel(models.Model):
     """One version of one way of turning a song's features into a searchable vector."""
 
     class Kind(models.TextChoices):
+        # Song.features (the MSD model's mean penultimate layer), z-scored.
         BACKBONE = "backbone", "musicnn (MSD), standardised"
+        # Song.descriptor (both musicnn models' penultimate layers, mean and spread over the
+        # patches), z-scored and projected onto the catalogue's principal axes.
+        DESCRIPTOR = "descriptor", "musicnn (MSD + MTT) patch statistics, whitened"
         GENRE_HEAD = "genre_head", "genre head trained on this catalogue"
 
     class State(models.TextChoices):
@@ -27,12 +31,17 @@ class EmbeddingModel(models.Model):
     is_active = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Per-dimension standardisation of Song.features, fitted on the catalogue when the version
-    # was made and applied unchanged to every song added later.
+    # Per-dimension standardisation of the model's input (Song.features, or Song.descriptor),
+    # fitted on the catalogue when the version was made and applied unchanged to every song
+    # added later.
     feature_mean = ArrayField(models.FloatField())
     feature_std = ArrayField(models.FloatField())
+    # When, and on how many songs, the statistics were fitted (0: not fitted, the raw model).
+    # The catalogue changing by EMBEDDING_REFIT_SHARE of this makes a new version by itself.
+    fitted_on_songs = models.PositiveIntegerField(default=0)
+    fitted_at = models.DateTimeField(null=True, blank=True)
 
-    # Genre heads only.
+    # Genre heads: the genres, and the Keras weights. Descriptor models: the projection (.npy).
     genres = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     weights = models.FileField(max_length=200, blank=True)
     # dataset size, accuracy, macro_f1, confusion matrix, epochs, seed ...
@@ -47,6 +56,12 @@ class EmbeddingModel(models.Model):
             models.CheckConstraint(
                 condition=~Q(is_active=True) | Q(state="ready"), name="active_model_is_ready"
             ),
+            # Statistics are refitted by one worker at a time (the others' refits are refused).
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(state="embedding", fitted_on_songs__gt=0) & ~Q(kind="genre_head"),
+                name="one_refit_at_a_time",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -54,14 +69,21 @@ class EmbeddingModel(models.Model):
 
     @property
     def dimension(self) -> int:
-        return BACKBONE_DIM if self.kind == self.Kind.BACKBONE else HEAD_DIM
+        return HEAD_DIM if self.kind == self.Kind.GENRE_HEAD else BACKBONE_DIM
 
     @property
     def vector_table(self) -> type[models.Model]:
-        return BackboneEmbedding if self.kind == self.Kind.BACKBONE else GenreHeadEmbedding
+        return GenreHeadEmbedding if self.kind == self.Kind.GENRE_HEAD else BackboneEmbedding
+
+    @property
+    def input_field(self) -> str:
+        """The Song field this model's vectors are made from."""
+        return "descriptor" if self.kind == self.Kind.DESCRIPTOR else "features"
 
 
 class BackboneEmbedding(models.Model):
+    """A song's 200-d vector in a backbone or descriptor model's space."""
+
     song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="backbone_embeddings")
     model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="+")
     vector = VectorField(dimensions=BACKBONE_DIM)

@@ -20,10 +20,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from songs.models import Song, TagVector
+from songs.services.embeddings import backbone_model_ensure, song_embed
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,8 @@ def worker_backbone():
 
 
 def worker_tagger():
-    """The MagnaTagATune tagger of this process, loaded on first use and kept."""
+    """The MagnaTagATune model of this process (its tags, and half the descriptor), loaded on
+    first use and kept."""
     from ml.backbone import load_mtt_tagger
 
     return load_mtt_tagger(intra_op_threads=settings.ANALYSIS_TF_THREADS, inter_op_threads=1)
@@ -113,7 +115,6 @@ def worker_analyse_file(path: Path):
         backbone=worker_backbone(),
         patch_budget=settings.ANALYSIS_PATCH_BUDGET,
         tagger=worker_tagger(),
-        tag_patch_budget=settings.ANALYSIS_TAG_PATCH_BUDGET,
     )
 
 
@@ -126,7 +127,6 @@ def worker_warm_up() -> None:
         worker_backbone(),
         patch_budget=settings.ANALYSIS_PATCH_BUDGET,
         tagger=worker_tagger(),
-        tag_patch_budget=settings.ANALYSIS_TAG_PATCH_BUDGET,
     )
 
 
@@ -182,7 +182,6 @@ class AnalysisInterrupted(Exception):
 def song_store_analysis(*, song: Song, analysis) -> Song:
     """Write everything analysis found and the song's vectors, all at once, and mark it ready."""
     from ml.thumbnail import thumbnail_png
-    from songs.services.embeddings import backbone_model_ensure, song_embed
 
     # Storage is not transactional: a content-addressed name makes a rewrite harmless.
     name = f"spectrograms/{song.content_sha256[:2]}/{song.content_sha256}.png"
@@ -197,6 +196,7 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
             logger.info("analysis result dropped: claim lost", extra={"song_id": song.id})
             return locked
         locked.features = analysis.embedding
+        locked.descriptor = analysis.descriptor
         locked.tag_probabilities = analysis.tag_probabilities.tolist()
         if analysis.mtt_tag_probabilities is not None:
             locked.mtt_tag_probabilities = analysis.mtt_tag_probabilities.tolist()
@@ -215,29 +215,41 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
     return locked
 
 
-def song_add_mtt_tags(*, song_id: int) -> Song | None:
-    """Give a song analysed before the MagnaTagATune tagger existed its tags and tag vector (so
-    word search finds it); None when the song is not such a song (any more)."""
-    pending = Song.objects.filter(
-        id=song_id, status=Song.Status.READY, mtt_tag_probabilities__isnull=True
+def songs_incomplete() -> QuerySet[Song]:
+    """Analysed songs that lack what a newer analysis gives: the MagnaTagATune tags (word search)
+    or the descriptor (the embedding's input), from before those existed."""
+    return Song.objects.filter(status=Song.Status.READY).filter(
+        Q(mtt_tag_probabilities__isnull=True) | Q(descriptor__isnull=True)
     )
-    song = pending.first()
+
+
+def song_complete_analysis(*, song_id: int) -> Song | None:
+    """Analyse a song of songs_incomplete again and add what it lacks (its tags and tag vector,
+    its descriptor and the vectors made from it), changing nothing else; None when the song is
+    not such a song (any more)."""
+    song = songs_incomplete().filter(id=song_id).first()
     if song is None:
         return None
     with local_file(song.audio.name) as path:
         analysis = worker_analyse_file(path)
     with transaction.atomic():
-        if not pending.select_for_update().filter(id=song.id).exists():
-            return None  # deleted or tagged meanwhile
-        song.mtt_tag_probabilities = analysis.mtt_tag_probabilities.tolist()
-        Song.objects.filter(id=song.id).update(mtt_tag_probabilities=song.mtt_tag_probabilities)
+        song = songs_incomplete().select_for_update().filter(id=song_id).first()
+        if song is None:
+            return None  # deleted or completed meanwhile
+        song.mtt_tag_probabilities = song.mtt_tag_probabilities or (
+            analysis.mtt_tag_probabilities.tolist()
+        )
+        if song.descriptor is None:
+            song.descriptor = analysis.descriptor
+        song.save(update_fields=["mtt_tag_probabilities", "descriptor"])
         song_tag_vector_store(song=song)
+        song_embed(song=song)
     return song
 
 
 def song_tag_vector_store(*, song: Song) -> TagVector | None:
     """Write the song's searchable tag vector from its two models' tags (None while one of them
-    is missing: songs analysed before the MagnaTagATune tagger, until `manage.py tag_songs`)."""
+    is missing: songs analysed before the MagnaTagATune tagger, until `complete_analysis`)."""
     from ml.tags import tag_log_probabilities
 
     if song.tag_probabilities is None or song.mtt_tag_probabilities is None:

@@ -30,16 +30,18 @@ def clip_embed(*, storage_name: str) -> tuple[EmbeddingModel, np.ndarray]:
     """On a worker: the clip's vector in the active embedding model's space."""
     from ml.analysis import analyse_file
     from ml.audio import InvalidAudio
-    from songs.services.analysis import local_file, worker_backbone
-    from songs.services.embeddings import vectors_for
+    from songs.services.analysis import local_file, worker_backbone, worker_tagger
+    from songs.services.embeddings import model_input, vectors_for
 
     model = EmbeddingModel.objects.get(is_active=True)
     try:
         with local_file(storage_name) as path:
-            analysis = analyse_file(path, backbone=worker_backbone(), patch_budget=None)
+            analysis = analyse_file(
+                path, backbone=worker_backbone(), tagger=worker_tagger(), patch_budget=None
+            )
     except InvalidAudio as exc:  # named by the stored name, as the caller knows it
         raise RejectedFile(str(exc).replace(path.name, Path(storage_name).name)) from exc
-    vectors, _ = vectors_for(model, analysis.embedding[None])
+    vectors, _ = vectors_for(model, model_input(model, analysis)[None])
     return model, vectors[0]
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ml.duplicates import is_near_duplicate
 from playlists.models import Play, Playlist, PlaylistEntry, Rating
+from playlists.services import renumber
 from songs.models import EmbeddingModel, NearDuplicate, Song
 from songs.selectors import songs_near_vector
 
@@ -202,7 +203,7 @@ def songs_merge(*, keep: Song, drop: Song) -> MergeOutcome:
         drop.delete()  # its vectors, map points and near-duplicate pairs go with it
         if cover and not Song.objects.filter(cover=cover).exists():
             files.append(cover)
-        transaction.on_commit(lambda: _delete_files([name for name in files if name]))
+        transaction.on_commit(lambda: delete_files([name for name in files if name]))
         near_duplicates_find_for(song=keep)  # the dropped song's other copies are keep's now
     logger.info(
         "songs merged",
@@ -230,11 +231,7 @@ def _move_playlist_entries(keep: Song, drop: Song) -> tuple[int, int]:
         )
         if len(copies) > 1:
             dropped += entries.filter(id__in=copies[1:]).delete()[0]
-            # Positions 0..n-1 again (the unique constraint is deferred to the commit).
-            for position, entry_id in enumerate(
-                entries.order_by("position", "id").values_list("id", flat=True)
-            ):
-                entries.filter(id=entry_id).exclude(position=position).update(position=position)
+            renumber(playlist)
     Playlist.objects.filter(id__in=playlist_ids).update(updated_at=now)
     return moved, dropped
 
@@ -258,14 +255,14 @@ def _move_ratings(keep: Song, drop: Song) -> tuple[int, int]:
     return moved, dropped
 
 
-def _delete_files(names: list[str]) -> None:
-    """Delete stored files of a song that is gone. A library indexed in place is only linked to:
+def delete_files(names: list[str]) -> None:
+    """Delete stored files of songs that are gone. A library indexed in place is only linked to:
     deleting the link leaves the library's own file alone."""
     for name in names:
         try:
             default_storage.delete(name)
         except OSError:
-            logger.warning("could not delete a merged song's file", extra={"file": name})
+            logger.warning("could not delete a deleted song's file", extra={"file": name})
 
 
 def near_duplicate_merge(*, pair: NearDuplicate, keep: Song | None = None) -> MergeOutcome:

@@ -1,41 +1,47 @@
 """Embedding model versions and the vectors they give each song.
 
-The backbone's raw features are kept on the song; every EmbeddingModel turns them into a vector of
-its own (standardised backbone features, or a genre head's bottleneck). A new version is filled in
-for the whole catalogue while the old one stays active, then activated in one transaction, so
+What analysis found is kept on the song (its descriptor, and the MSD model's features); every
+EmbeddingModel turns that into a vector of its own: the descriptor in a space fitted on the
+catalogue, the standardised MSD features, or a genre head's bottleneck. A new version is filled
+in for the whole catalogue while the old one stays active, then activated in one transaction, so
 search and the map never see a half-filled space.
+
+Statistics fitted on the catalogue follow it: when the songs they were fitted on have changed by
+EMBEDDING_REFIT_SHARE, embedding_refit fits a new version by itself (songs.tasks.refit_embedding,
+after the first songs and every minute from beat), never on the demo once there are real songs.
 """
 
 from __future__ import annotations
 
 import functools
+import io
+import logging
 import tempfile
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
-from songs.models import EmbeddingModel, Song
+from songs.models import EmbeddingModel, Song, UploadBatch
 from songs.models.catalogue import BACKBONE_DIM
 
+logger = logging.getLogger(__name__)
+
 EMBED_CHUNK = 1000
+# A refit still "embedding" after this long lost its worker: it no longer blocks the next one.
+FIT_ABANDONED_AFTER = timedelta(hours=2)
 
 
 class EmbeddingModelError(ValueError):
     """An embedding model cannot be made or activated; the message says why."""
-
-
-def standardised(features: np.ndarray, model: EmbeddingModel) -> np.ndarray:
-    """(n, 200) raw backbone features -> (n, 200) float32 z-scores with the model's statistics."""
-    from ml.backbone import standardise
-
-    return standardise(
-        np.asarray(features, dtype=np.float32),
-        np.asarray(model.feature_mean, dtype=np.float32),
-        np.asarray(model.feature_std, dtype=np.float32),
-    )
 
 
 def analysed_features(songs=None) -> tuple[list[int], np.ndarray]:
@@ -45,9 +51,13 @@ def analysed_features(songs=None) -> tuple[list[int], np.ndarray]:
         if songs is None
         else songs
     )
-    rows = list(songs.order_by("id").values_list("id", "features"))
+    return _inputs(songs, "features", BACKBONE_DIM)
+
+
+def _inputs(songs, field: str, dim: int) -> tuple[list[int], np.ndarray]:
+    rows = list(songs.order_by("id").values_list("id", field))
     if not rows:
-        return [], np.zeros((0, BACKBONE_DIM), np.float32)
+        return [], np.zeros((0, dim), np.float32)
     return [song_id for song_id, _ in rows], np.stack([np.asarray(f) for _, f in rows])
 
 
@@ -61,18 +71,38 @@ def _head_for(model_id: int, weights_name: str):
         return load_head(path)
 
 
-def vectors_for(
-    model: EmbeddingModel, features: np.ndarray
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The model's vectors for (n, 200) raw features, and for genre heads the genre
-    probabilities (n, n_genres) as well."""
-    z = standardised(features, model)
+@functools.lru_cache(maxsize=4)
+def _space_for(model_id: int, weights_name: str):
+    from ml.descriptor import DescriptorSpace
+
+    with default_storage.open(weights_name) as stored:
+        saved = np.load(io.BytesIO(stored.read()))
+    return DescriptorSpace(mean=saved["mean"], scale=saved["scale"], projection=saved["projection"])
+
+
+def vectors_for(model: EmbeddingModel, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The model's vectors for (n, d) inputs (its ``input_field`` of n songs), and for genre
+    heads the genre probabilities (n, n_genres) as well."""
+    from ml.backbone import standardise
+
+    inputs = np.asarray(inputs, dtype=np.float32)
+    if model.kind == EmbeddingModel.Kind.DESCRIPTOR:
+        from ml.descriptor import embed
+
+        return embed(inputs, _space_for(model.id, model.weights.name)), None
+    mean = np.asarray(model.feature_mean, dtype=np.float32)
+    z = standardise(inputs, mean, np.asarray(model.feature_std, dtype=np.float32))
     if model.kind == EmbeddingModel.Kind.BACKBONE:
         return z, None
     from ml.head import predict_head
 
     probabilities, embedding = predict_head(_head_for(model.id, model.weights.name), z)
     return embedding, probabilities
+
+
+def model_input(model: EmbeddingModel, analysis) -> np.ndarray | None:
+    """What ``model`` makes a vector from, out of an ml.analysis.SongAnalysis."""
+    return analysis.descriptor if model.input_field == "descriptor" else analysis.embedding
 
 
 def _write_vectors(model: EmbeddingModel, song_ids: list[int], vectors: np.ndarray) -> None:
@@ -95,11 +125,14 @@ def genre_source_model() -> EmbeddingModel | None:
 
 
 def song_embed(*, song: Song) -> None:
-    """Write the song's vector for every embedding model, and its predicted genre."""
-    features = np.asarray(song.features, dtype=np.float32)[None]
+    """Write the song's vector for every embedding model it has the input of, and its predicted
+    genre."""
     labeller = genre_source_model()
     for model in EmbeddingModel.objects.all():
-        vectors, probabilities = vectors_for(model, features)
+        inputs = getattr(song, model.input_field)
+        if inputs is None:
+            continue  # analysed before descriptors existed: see complete_analysis
+        vectors, probabilities = vectors_for(model, np.asarray(inputs)[None])
         _write_vectors(model, [song.id], vectors)
         if labeller is not None and model.id == labeller.id:
             _set_predicted_genre(song, model, probabilities[0])
@@ -111,13 +144,15 @@ def embedding_model_fill(*, model: EmbeddingModel) -> EmbeddingModel:
 
     Songs analysed meanwhile get their vectors from song_embed, which covers models being filled.
     """
-    songs = Song.objects.filter(status=Song.Status.READY, features__isnull=False).order_by("id")
+    field = model.input_field
+    songs = Song.objects.filter(status=Song.Status.READY, **{f"{field}__isnull": False})
+    songs = songs.order_by("id")
     labels_head = model.kind == EmbeddingModel.Kind.GENRE_HEAD and genre_source_model() in (
         None,
         model,
     )
     last_id = 0
-    while chunk := list(songs.filter(id__gt=last_id).values_list("id", "features")[:EMBED_CHUNK]):
+    while chunk := list(songs.filter(id__gt=last_id).values_list("id", field)[:EMBED_CHUNK]):
         ids = [song_id for song_id, _ in chunk]
         vectors, probabilities = vectors_for(model, np.stack([f for _, f in chunk]))
         with transaction.atomic():
@@ -157,9 +192,12 @@ def embedding_model_activate(*, model: EmbeddingModel) -> EmbeddingModel:
 
 
 def backbone_model_ensure() -> EmbeddingModel:
-    """The first backbone model, made on the first analysed song: unstandardised (mean 0, std 1)
-    until there are enough songs to fit statistics on (backbone_model_standardise)."""
-    model = EmbeddingModel.objects.filter(kind=EmbeddingModel.Kind.BACKBONE).first()
+    """The raw backbone model (the songs' MSD features as they are), made on the first analysed
+    song. It is active until there are enough songs to fit statistics on (embedding_refit), and
+    is kept after that: near-duplicates are found in its space (songs.services.duplicates)."""
+    model = EmbeddingModel.objects.filter(
+        kind=EmbeddingModel.Kind.BACKBONE, fitted_on_songs=0
+    ).first()
     if model is not None:
         return model
     with transaction.atomic():
@@ -170,7 +208,6 @@ def backbone_model_ensure() -> EmbeddingModel:
                 "feature_mean": [0.0] * BACKBONE_DIM,
                 "feature_std": [1.0] * BACKBONE_DIM,
                 "state": EmbeddingModel.State.READY,
-                "metrics": {"fitted_on_songs": 0},
             },
         )
         if created and not EmbeddingModel.objects.filter(is_active=True).exists():
@@ -179,42 +216,147 @@ def backbone_model_ensure() -> EmbeddingModel:
     return model
 
 
-def backbone_model_standardise() -> EmbeddingModel:
-    """The backbone model standardised on every analysed song, filled in and made active (if a
-    backbone model was active). Made once: a second call returns the first one's model."""
-    from ml.backbone import fit_standardisation
-
-    _, features = analysed_features()
-    mean, std = fit_standardisation(features)
-    model, created = EmbeddingModel.objects.get_or_create(
-        name="musicnn-msd-standardised",
-        defaults={
-            "kind": EmbeddingModel.Kind.BACKBONE,
-            "feature_mean": mean.tolist(),
-            "feature_std": std.tolist(),
-            "metrics": {"fitted_on_songs": len(features)},
-        },
+def catalogue_fits() -> QuerySet[EmbeddingModel]:
+    """Versions whose statistics were fitted on the catalogue by embedding_refit (not the raw
+    model, not the genre heads that staff train), newest first."""
+    return (
+        EmbeddingModel.objects.filter(fitted_on_songs__gt=0)
+        .exclude(kind=EmbeddingModel.Kind.GENRE_HEAD)
+        .order_by("-fitted_at", "-id")
     )
-    if not created:
-        return model
+
+
+def fitted_kind() -> str:
+    """The kind a new fit is of: descriptor once every analysed song has its descriptor; before
+    (a catalogue analysed by an older version, until complete_analysis has run), backbone."""
+    lacking = Song.objects.filter(status=Song.Status.READY, descriptor__isnull=True)
+    return EmbeddingModel.Kind.BACKBONE if lacking.exists() else EmbeddingModel.Kind.DESCRIPTOR
+
+
+def songs_to_fit_on(*, kind: str) -> QuerySet[Song]:
+    """The songs a new version of ``kind`` is fitted on: the analysed songs that have its input,
+    less the demo catalogue's once there are STANDARDISE_AFTER_SONGS others (a real library is
+    never shaped by synthetic songs; the demo alone may shape itself)."""
+    field = "descriptor" if kind == EmbeddingModel.Kind.DESCRIPTOR else "features"
+    analysed = Song.objects.filter(status=Song.Status.READY, **{f"{field}__isnull": False})
+    real = analysed.exclude(batch__source=UploadBatch.Source.DEMO)
+    return real if real.count() >= settings.STANDARDISE_AFTER_SONGS else analysed
+
+
+def embedding_refit_reason() -> str | None:
+    """Why the catalogue's statistics should be fitted again now, or None.
+
+    - none are fitted yet and STANDARDISE_AFTER_SONGS songs are analysed;
+    - every song has a descriptor now and the statistics are of the older backbone kind;
+    - the songs to fit on changed (added since the fit, or gone) by EMBEDDING_REFIT_SHARE of the
+      songs the fit was made on, and no batch that large is still being analysed (a large
+      import is fitted on once, when it is done, not at every step).
+    """
+    kind = fitted_kind()
+    songs = songs_to_fit_on(kind=kind)
+    count = songs.count()
+    if count < settings.STANDARDISE_AFTER_SONGS:
+        return None
+    fit = catalogue_fits().filter(state=EmbeddingModel.State.READY).first()
+    if fit is None:
+        return f"{count} songs are analysed and no statistics are fitted yet"
+    if fit.kind != kind:
+        return "every song has its descriptor now"
+    added = songs.filter(analysed_at__gt=fit.fitted_at).count()
+    gone = max(0, fit.fitted_on_songs - (count - added))
+    share = settings.EMBEDDING_REFIT_SHARE
+    if added + gone < share * fit.fitted_on_songs:
+        return None
+    waiting = Song.objects.filter(status__in=[Song.Status.PENDING, Song.Status.PROCESSING])
+    if waiting.count() >= share * fit.fitted_on_songs:
+        return None
+    return (
+        f"{added} songs were added and {gone} removed since {fit.name} was fitted on "
+        f"{fit.fitted_on_songs}"
+    )
+
+
+def embedding_refit() -> EmbeddingModel | None:
+    """Fit the statistics again on the catalogue if embedding_refit_reason says so: a new
+    version, filled in for every song while the old one keeps answering, then made active in
+    one transaction (unless a genre head, chosen by staff, is active). None when no refit was
+    due, or another worker is refitting."""
+    reason = embedding_refit_reason()
+    if reason is None:
+        return None
+    EmbeddingModel.objects.filter(
+        state=EmbeddingModel.State.EMBEDDING,
+        fitted_on_songs__gt=0,
+        created_at__lt=timezone.now() - FIT_ABANDONED_AFTER,
+    ).exclude(kind=EmbeddingModel.Kind.GENRE_HEAD).delete()
+    kind = fitted_kind()
+    songs = songs_to_fit_on(kind=kind)
+    fitted_at = timezone.now()  # songs analysed from now on count as added
+    field = "descriptor" if kind == EmbeddingModel.Kind.DESCRIPTOR else "features"
+    _, inputs = _inputs(songs, field, 0)
+    mean, std, space = _fit(kind, inputs)
+    try:
+        with transaction.atomic():
+            model = EmbeddingModel.objects.create(
+                kind=kind,
+                name=f"fitting-{uuid.uuid4().hex}",
+                feature_mean=mean.tolist(),
+                feature_std=std.tolist(),
+                fitted_on_songs=len(inputs),
+                fitted_at=fitted_at,
+                metrics={"reason": reason, "demo_left_out": _demo_left_out(songs)},
+            )
+    except IntegrityError:
+        return None  # another worker is refitting
+    model.name = f"musicnn-{kind}-v{model.id}"
+    model.save(update_fields=["name"])
+    if space is not None:
+        _save_space(model, space)
     embedding_model_fill(model=model)
     active = EmbeddingModel.objects.filter(is_active=True).first()
-    if active is None or active.kind == EmbeddingModel.Kind.BACKBONE:
+    if active is None or active.kind != EmbeddingModel.Kind.GENRE_HEAD:
         model = embedding_model_activate(model=model)
+    logger.info(
+        "embedding statistics refitted",
+        extra={"model": model.name, "songs": len(inputs), "reason": reason},
+    )
     return model
 
 
-def backbone_needs_standardising() -> bool:
-    """True when no backbone model is fitted yet and enough songs are analysed to fit one."""
-    from django.conf import settings
+def _demo_left_out(songs: QuerySet[Song]) -> bool:
+    demo = Song.objects.filter(batch__source=UploadBatch.Source.DEMO)
+    return demo.exists() and not songs.filter(id__in=demo).exists()
 
-    fitted = EmbeddingModel.objects.filter(
-        kind=EmbeddingModel.Kind.BACKBONE, metrics__fitted_on_songs__gt=0
+
+def _fit(kind: str, inputs: np.ndarray):
+    """(mean, std, descriptor space or None) fitted on (n, d) inputs."""
+    from ml.backbone import fit_standardisation
+
+    if kind == EmbeddingModel.Kind.BACKBONE:
+        return *fit_standardisation(inputs), None
+    from ml.descriptor import fit_space
+
+    space = fit_space(inputs)
+    return space.mean, space.scale, space
+
+
+def _save_space(model: EmbeddingModel, space) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, mean=space.mean, scale=space.scale, projection=space.projection)
+    model.weights.save(f"models/{model.name}.npz", ContentFile(buffer.getvalue()), save=False)
+    model.save(update_fields=["weights"])
+
+
+def superseded_fits_prune() -> int:
+    """Delete the catalogue fits that nothing uses any more (not active, no map drawn from
+    them, not the newest): each keeps a vector per song, and song_embed writes to all of them."""
+    newest = catalogue_fits().filter(state=EmbeddingModel.State.READY).first()
+    unused = catalogue_fits().filter(
+        state=EmbeddingModel.State.READY, is_active=False, maps__isnull=True
     )
-    if fitted.exists():
-        return False
-    ready = Song.objects.filter(status=Song.Status.READY).count()
-    return ready >= settings.STANDARDISE_AFTER_SONGS
+    if newest is not None:
+        unused = unused.exclude(id=newest.id)
+    return unused.delete()[1].get("songs.EmbeddingModel", 0)
 
 
 def save_head_weights(model: EmbeddingModel, keras_model) -> None:

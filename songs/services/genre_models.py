@@ -46,6 +46,8 @@ def genre_model_train(
         feature_mean=mean.tolist(),
         feature_std=std.tolist(),
         genres=result.genres,
+        fitted_on_songs=len(labels),
+        fitted_at=timezone.now(),
         metrics={
             "labelled_songs": len(labels),
             "train_songs": result.train_size,

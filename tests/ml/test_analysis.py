@@ -226,7 +226,7 @@ def test_the_magnatagatune_tagger_hears_drums_in_a_band_not_in_a_tone(
 
     def tags(name, samples):
         path = write_audio(name, samples, 22050)
-        analysis = analyse_file(path, backbone=backbone, tagger=tagger, tag_patch_budget=3)
+        analysis = analyse_file(path, backbone=backbone, tagger=tagger)
         assert analysis.mtt_tag_probabilities.shape == (len(MTT_TAGS),)
         assert ((analysis.mtt_tag_probabilities >= 0) & (analysis.mtt_tag_probabilities <= 1)).all()
         return dict(zip(MTT_TAGS, analysis.mtt_tag_probabilities, strict=True))
@@ -238,21 +238,27 @@ def test_the_magnatagatune_tagger_hears_drums_in_a_band_not_in_a_tone(
     assert band["beat"] > tone["beat"]
 
 
-def test_the_tagger_sees_its_budget_of_the_analysed_patches(backbone, synth, write_audio):
+def test_the_descriptor_pools_both_models_over_the_analysed_patches(
+    backbone, tagger, synth, write_audio
+):
     seen = []
 
-    class CountingTagger:
+    class RecordingTagger:
         def predict(self, patches):
-            seen.append(len(patches))
-            return np.zeros((len(patches), 200)), np.full((len(patches), 50), 0.5)
+            seen.append(patches)
+            return tagger.predict(patches)
 
     path = write_audio("long.flac", synth.rock(60.0, 22050), 22050)
-    analysis = analyse_file(
-        path, backbone=backbone, patch_budget=10, tagger=CountingTagger(), tag_patch_budget=3
-    )
+    analysis = analyse_file(path, backbone=backbone, patch_budget=10, tagger=RecordingTagger())
 
-    assert sum(seen) == 3 and analysis.patches_analysed == 10
-    np.testing.assert_allclose(analysis.mtt_tag_probabilities, 0.5)
+    patches = np.concatenate(seen)
+    assert len(patches) == analysis.patches_analysed == 10
+    msd, _ = backbone.predict(patches)
+    mtt, mtt_tags = tagger.predict(patches)
+    expected = np.concatenate([msd.mean(0), msd.std(0), mtt.mean(0), mtt.std(0)])
+    assert analysis.descriptor.shape == (800,)
+    np.testing.assert_allclose(analysis.descriptor, expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(analysis.mtt_tag_probabilities, mtt_tags.mean(0), atol=1e-5)
     without = analyse_file(path, backbone=backbone, patch_budget=10)
-    assert without.mtt_tag_probabilities is None
+    assert without.descriptor is None and without.mtt_tag_probabilities is None
     np.testing.assert_array_equal(without.embedding, analysis.embedding)

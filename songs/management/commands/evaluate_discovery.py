@@ -3,13 +3,12 @@
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from songs.demo_catalogue import read_ground_truth
-from songs.management.commands.load_demo import DEMO_CATALOGUE
 from songs.models import Song
 from songs.selectors import active_embedding_model, songs_alchemy, songs_by_words
+from songs.services.demo import DEMO_CATALOGUE, demo_render_folder
 
 K = 10
 
@@ -26,10 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=30.0, help="as given to load_demo")
         parser.add_argument("--alchemy-trials", type=int, default=200)
         parser.add_argument(
-            "--compare-tag-budgets",
+            "--compare-patch-budgets",
             default="",
-            help="e.g. 3,10: analyse the demo files again with the tagger seeing that many "
-            "patches each, and compare word search precision on instrument words (slow)",
+            help="e.g. 3,10: analyse the demo files again with that many patches each "
+            "(both models), and compare word search precision on instrument words (slow)",
         )
 
     def handle(
@@ -38,10 +37,10 @@ class Command(BaseCommand):
         seed: int,
         seconds: float,
         alchemy_trials: int,
-        compare_tag_budgets: str,
+        compare_patch_budgets: str,
         **options,
     ) -> None:
-        folder = Path(settings.VAR_DIR) / "demo-catalogue" / f"seed-{seed}-{seconds:g}s"
+        folder = demo_render_folder() / f"seed-{seed}-{seconds:g}s"
         truth_by_file = read_ground_truth(folder)
         songs = Song.objects.filter(
             catalogue__name=DEMO_CATALOGUE,
@@ -66,9 +65,9 @@ class Command(BaseCommand):
         )
         self.word_search(truth)
         self.alchemy(truth, alchemy_trials)
-        if compare_tag_budgets:
-            budgets = [int(b) for b in compare_tag_budgets.split(",")]
-            self.tag_budgets(folder, truth_by_file, budgets)
+        if compare_patch_budgets:
+            budgets = [int(b) for b in compare_patch_budgets.split(",")]
+            self.patch_budgets(folder, truth_by_file, budgets)
 
     def word_search(self, truth: dict[int, dict]) -> None:
         instruments = sorted({word for t in truth.values() for word in t["instruments"]})
@@ -163,9 +162,9 @@ class Command(BaseCommand):
                 f"in the added style {in_style / total:.3f} ({total} results)"
             )
 
-    def tag_budgets(self, folder: Path, truth: dict[str, dict], budgets: list[int]) -> None:
-        """Word search precision@10 on instrument words with the MagnaTagATune tagger seeing
-        each budget of patches, ranked as songs_by_words ranks (tags only, in numpy)."""
+    def patch_budgets(self, folder: Path, truth: dict[str, dict], budgets: list[int]) -> None:
+        """Word search precision@10 on instrument words with each budget of analysed patches,
+        ranked as songs_by_words ranks (tags only, in numpy)."""
         from ml.analysis import analyse_file
         from ml.backbone import load_backbone, load_mtt_tagger
         from ml.tags import tag_log_probabilities
@@ -175,7 +174,7 @@ class Command(BaseCommand):
         names = sorted(truth)
         words = sorted({w for t in truth.values() for w in t["instruments"]})
         self.stdout.write(
-            f"\nTagger patch budgets on {len(names)} demo files: precision@{K} by instrument word"
+            f"\nPatch budgets on {len(names)} demo files: precision@{K} by instrument word"
         )
         self.stdout.write(f"{'word':16}" + "".join(f"{f'{b} patches':>12}" for b in budgets))
         table = {}
@@ -183,7 +182,7 @@ class Command(BaseCommand):
             vectors = []
             for name in names:
                 analysis = analyse_file(
-                    folder / name, backbone=backbone, tagger=tagger, tag_patch_budget=budget
+                    folder / name, backbone=backbone, tagger=tagger, patch_budget=budget
                 )
                 msd, mtt = analysis.tag_probabilities, analysis.mtt_tag_probabilities
                 vectors.append(tag_log_probabilities(msd, mtt))

@@ -1,19 +1,15 @@
 """Build the labelled demo catalogue from nothing but installed packages, and queue its analysis."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from songs.models import Song, UploadBatch
+from songs.services.demo import DEMO_CATALOGUE, demo_render_folder
 from songs.services.ingestion import (
     SongMetadata,
     batch_add_file,
     batch_create,
     catalogue_get_or_create,
 )
-
-DEMO_CATALOGUE = "Demo"
 
 
 class Command(BaseCommand):
@@ -39,7 +35,7 @@ class Command(BaseCommand):
             return
         from songs.demo_catalogue import render_demo_catalogue
 
-        folder = Path(settings.VAR_DIR) / "demo-catalogue" / f"seed-{seed}-{seconds:g}s"
+        folder = demo_render_folder() / f"seed-{seed}-{seconds:g}s"
         folder.mkdir(parents=True, exist_ok=True)
         songs = render_demo_catalogue(
             folder,
