@@ -6,10 +6,16 @@ Million Song Dataset model knows genres and moods, the MagnaTagATune one instrum
 textures; the spread says how much a song changes, which a mean alone cannot.
 
 Songs are compared in a space fitted on the catalogue itself (`fit_space`): each of the four
-blocks z-scored per dimension and given the same weight, then projected onto the catalogue's
-principal axes with partial whitening, so that the few directions in which all songs vary most
-(loudness, recording quality) do not drown the many in which songs that belong together differ
-from the rest. The figures that chose this are in bench/similarity.py's output.
+blocks z-scored per dimension over the catalogue and given the same weight, then rotated onto
+the catalogue's 200 principal axes (800 numbers would make the index four times larger; on
+the development set, 100 axes did as well as all of them). Measured on real recordings
+(bench/similarity.py: 191 tracks of 8 soundtracks, precision@5 of same-soundtrack
+neighbours): the descriptor 0.53 at 10 patches, where the MSD mean alone, the platform's
+embedding before, gave 0.46 and MFCC statistics 0.38. Whitening the axes (0.51 at half,
+0.18 full), removing the top axes (0.49 without the first), hubness re-ranking (CSLS 0.53,
+mutual proximity 0.52), adding tags, MFCCs, log-mel statistics or the VGG checkpoints, and a
+self-supervised head trained on views of each song all did no better, so none of them is
+here.
 """
 
 from __future__ import annotations
@@ -57,13 +63,14 @@ class DescriptorSpace:
 
 
 def fit_space(
-    descriptors: np.ndarray, *, whitening: float = 0.5, dims: int = SPACE_DIM
+    descriptors: np.ndarray, *, whitening: float = 0.0, dims: int = SPACE_DIM
 ) -> DescriptorSpace:
     """Fit the comparison space on a catalogue's descriptors, (n, 800) with n >= 2.
 
     Each dimension is z-scored, each block divided by the square root of its size (every block
     weighs the same in a cosine), then projected onto the first `dims` principal axes, each
-    axis scaled by its variance to the power -`whitening`/2 (0: plain PCA, 1: full whitening).
+    axis scaled by its variance to the power -`whitening`/2 (0, the default: a rotation that
+    keeps every cosine among the catalogue's songs as it was; 1: full whitening).
     With fewer songs than `dims`, the axes beyond the data's rank are zero columns: they add
     nothing to any distance. Deterministic (an SVD, no randomness).
     """

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[
                     ("backbone", "musicnn (MSD), standardised"),
-                    ("descriptor", "musicnn (MSD + MTT) patch statistics, whitened"),
+                    ("descriptor", "musicnn (MSD + MTT) descriptor, fitted on the catalogue"),
                     ("genre_head", "genre head trained on this catalogue"),
                 ],
                 max_length=16,

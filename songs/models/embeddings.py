@@ -18,7 +18,7 @@ class EmbeddingModel(models.Model):
         BACKBONE = "backbone", "musicnn (MSD), standardised"
         # Song.descriptor (both musicnn models' penultimate layers, mean and spread over the
         # patches), z-scored and projected onto the catalogue's principal axes.
-        DESCRIPTOR = "descriptor", "musicnn (MSD + MTT) patch statistics, whitened"
+        DESCRIPTOR = "descriptor", "musicnn (MSD + MTT) descriptor, fitted on the catalogue"
         GENRE_HEAD = "genre_head", "genre head trained on this catalogue"
 
     class State(models.TextChoices):

@@ -43,7 +43,7 @@ def duplicate_space() -> EmbeddingModel | None:
         EmbeddingModel.objects.filter(
             kind=EmbeddingModel.Kind.BACKBONE,
             state=EmbeddingModel.State.READY,
-            metrics__fitted_on_songs=0,
+            fitted_on_songs=0,
         )
         .only("id", "kind", "name")
         .order_by("created_at", "id")

@@ -97,6 +97,29 @@ def test_songs_by_state_and_the_latest_failures(client, manager):
     assert response.context["task_counts"] == [("songs.tasks.analyse_song", 1, 0)]
 
 
+def test_embedding_versions_show_when_and_on_how_many_songs_they_were_fitted(
+    client, manager, settings
+):
+    from songs.services.embeddings import embedding_refit
+    from tests.factories import make_embedded_songs
+
+    settings.STANDARDISE_AFTER_SONGS = 20
+    make_embedded_songs(per_genre=8, unlabelled=0, descriptors=True)
+    fit = embedding_refit()
+    make_embedded_songs(per_genre=3, unlabelled=0, seed=1, descriptors=True)
+
+    client.force_login(manager)
+    response = client.get(reverse("operations"))
+    page = response.content.decode()
+    assert f"<td>{fit.name} (active)</td>" in page
+    assert f"<td>{fit.fitted_at:%Y-%m-%d %H:%M:%S}</td><td>24</td>" in page
+    assert "24 songs are analysed and no statistics are fitted yet" in page  # why it was made
+    assert response.context["refit_reason"] == (
+        f"9 songs were added and 0 removed since {fit.name} was fitted on 24"
+    )
+    assert "Due to be refitted: 9 songs were added" in page
+
+
 def test_a_running_worker_is_listed_with_its_queues(client, manager, celery_worker):
     (name,) = [name for reply in celery_app.control.ping(timeout=1) for name in reply]
     client.force_login(manager)

@@ -51,6 +51,7 @@ def test_songs_are_analysed_by_a_real_worker(celery_worker, tmp_path):
         assert song.status == Song.Status.READY, song.error
         assert np.asarray(song.features).shape == (200,)
         assert np.asarray(song.mfcc_stats).shape == (40,)
+        assert np.asarray(song.descriptor).shape == (800,)
         assert len(song.tag_probabilities) == 50 and 0 <= min(song.tag_probabilities) <= 1
         assert len(song.mtt_tag_probabilities) == 50 and max(song.mtt_tag_probabilities) <= 1
         # The searchable tag vector: both models' tags as log-probabilities, MSD first.
@@ -64,6 +65,58 @@ def test_songs_are_analysed_by_a_real_worker(celery_worker, tmp_path):
 
     assert songs[truncated.id].status == Song.Status.FAILED
     assert "cut.flac" in songs[truncated.id].error and "truncated" in songs[truncated.id].error
+
+
+def wait_until(condition, timeout=120):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_the_worker_fits_the_embedding_and_an_older_catalogue_moves_over(
+    celery_worker, tmp_path, settings
+):
+    """The whole embedding path through a real worker and the real checkpoints: descriptors,
+    the first fit; then a catalogue analysed before descriptors existed completes its analysis
+    (complete_analysis) while its old embedding serves, and is refitted on the descriptors."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from songs.services.embeddings import embedding_refit, embedding_refit_reason
+    from songs.tasks import keep_embedding_current
+
+    settings.STANDARDISE_AFTER_SONGS = 3
+    songs = [upload(tmp_path, f"{f}.flac", seconds=4, freq=f) for f in (220, 440, 880)]
+    ids = [song.id for song in songs]
+    assert all(s.status == "ready" for s in wait_for(ids).values())
+    for song in Song.objects.filter(id__in=ids):
+        assert np.asarray(song.descriptor).shape == (800,)
+        np.testing.assert_allclose(song.descriptor[:200], song.features, rtol=1e-5, atol=1e-5)
+    wait_until(lambda: EmbeddingModel.objects.filter(is_active=True, kind="descriptor").exists())
+    fit = EmbeddingModel.objects.get(is_active=True)
+    assert fit.fitted_on_songs == 3
+    assert BackboneEmbedding.objects.filter(model=fit).count() == 3
+
+    # As a catalogue analysed by the previous version has it: no descriptors, no MTT tags, the
+    # MSD features standardised.
+    Song.objects.update(descriptor=None, mtt_tag_probabilities=None)
+    TagVector.objects.all().delete()
+    EmbeddingModel.objects.filter(id=fit.id).delete()
+    old = embedding_refit()
+    assert old.kind == "backbone" and old.is_active
+
+    out = StringIO()
+    call_command("complete_analysis", stdout=out)
+    assert "3 songs queued" in out.getvalue() and "3/3 completed." in out.getvalue()
+    for song in Song.objects.filter(id__in=ids):
+        assert np.asarray(song.descriptor).shape == (800,) and len(song.mtt_tag_probabilities)
+    assert TagVector.objects.filter(song_id__in=ids).count() == 3
+    assert EmbeddingModel.objects.get(is_active=True) == old  # still serving
+    assert embedding_refit_reason() == "every song has its descriptor now"
+    keep_embedding_current.delay()
+    wait_until(lambda: EmbeddingModel.objects.filter(is_active=True, kind="descriptor").exists())
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -13,9 +13,9 @@ from songs.models.catalogue import BACKBONE_DIM, HEAD_DIM
 from songs.services.embeddings import (
     EmbeddingModelError,
     backbone_model_ensure,
-    backbone_model_standardise,
-    backbone_needs_standardising,
     embedding_model_activate,
+    embedding_refit,
+    embedding_refit_reason,
     song_embed,
 )
 from songs.services.genre_models import genre_model_train
@@ -29,20 +29,21 @@ def test_model_dimensions_match_the_ml_library():
     assert (ml_backbone_dim, ml_head_dim) == (BACKBONE_DIM, HEAD_DIM)
 
 
-def test_the_first_backbone_model_is_active_and_standardisation_replaces_it(db, settings):
+def test_the_raw_backbone_model_is_active_until_the_first_fit_replaces_it(db, settings):
     songs = make_songs(per_genre=4, unlabelled=0)
     raw = backbone_model_ensure()
-    assert raw.is_active and raw.metrics == {"fitted_on_songs": 0}
+    assert raw.is_active and raw.fitted_on_songs == 0
     for song in songs:
         song_embed(song=song)
     assert BackboneEmbedding.objects.filter(model=raw).count() == len(songs)
 
+    settings.STANDARDISE_AFTER_SONGS = len(songs) + 1
+    assert embedding_refit_reason() is None
     settings.STANDARDISE_AFTER_SONGS = len(songs)
-    assert backbone_needs_standardising()
-    fitted = backbone_model_standardise()
+    fitted = embedding_refit()
     raw.refresh_from_db()
     assert fitted.is_active and not raw.is_active
-    assert fitted.metrics == {"fitted_on_songs": len(songs)}
+    assert fitted.fitted_on_songs == len(songs)
     vectors = np.stack(
         [
             np.asarray(v)
@@ -51,8 +52,8 @@ def test_the_first_backbone_model_is_active_and_standardisation_replaces_it(db, 
     )
     assert vectors.shape == (len(songs), BACKBONE_DIM)
     assert np.allclose(vectors.mean(axis=0), 0, atol=1e-4)  # z-scored on these very songs
-    assert not backbone_needs_standardising()
-    assert backbone_model_standardise() == fitted  # made once
+    assert embedding_refit_reason() is None
+    assert backbone_model_ensure() == raw  # kept: near-duplicates are found in its space
 
 
 def test_only_one_model_is_ever_active(db):
