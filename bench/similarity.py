@@ -386,10 +386,19 @@ def candidates(folder: Path, labels: dict[str, str], budget: int | None) -> None
         show(name, balanced(x, sizes_of(parts), fit_rows))
     descriptor_parts = CANDIDATES["MSD + MTT mean and std (the descriptor)"]
     x = np.stack([pooled(p, budget, descriptor_parts) for p in patches + demo])
-    for whitening in (0.0, 0.25, 0.5, 0.75, 1.0):
-        space = fit_space(x[fit_rows], whitening=whitening)
-        marker = " (default)" if whitening == 0.0 else ""
-        show(f"descriptor, whitening {whitening}{marker}", embed(x, space))
+    space = fit_space(x[fit_rows])
+    z = (x - space.mean) / space.scale
+    show("descriptor, z-scored, all 800 numbers", z)
+    centred = z[fit_rows] - z[fit_rows].mean(axis=0)
+    _, singular, axes = np.linalg.svd(centred, full_matrices=False)
+    show("descriptor on the fitted songs' 200 principal axes", z @ axes[:200].T)
+    for whitening in (0.5, 1.0):
+        weights = (singular[:200] ** 2 / len(centred) + 1e-12) ** (-whitening / 2)
+        show(f"  the same, whitened ({whitening})", z @ (axes[:200].T * weights))
+    for k in (1, 3):
+        top = axes[:k].T
+        show(f"  the same, less the top {k} axes", (z - (z @ top) @ top.T) @ axes[:200].T)
+    show("descriptor on the fixed random rotation (default)", embed(x, space))
     heads = self_supervised_head(patches + demo, budget, n)
     show("self-supervised head (InfoNCE, views of one song)", heads)
     default = embed(x[:n], fit_space(x[fit_rows]))

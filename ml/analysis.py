@@ -7,12 +7,11 @@ Two policies, chosen by `patch_budget`:
 - `N`: N patches of that same grid, spread evenly over the song, and only their windows are
   decoded (a seek per patch), so a 4-minute song costs N patches instead of 80.
 
-The default, 10 patches (30 s of a song), comes from bench/embed.py on twelve generated
-4-minute songs: cosine to the whole-song embedding 0.997 on average (worst 0.991), and every
-song's budgeted embedding was nearest to its own whole-song one; with 5 patches 0.984 and 9 of
-12, with 3 patches 0.976 and 8 of 12. On real recordings (ARCHITECTURE.md) 10 patches lost
-0.01-0.02 of precision@5 and 3 lost 0.1. It also keeps the worker above 200 songs a minute on
-two cores, where 15 patches would not.
+The default, 5 patches (15 s of a song), comes from bench/similarity.py on real recordings (191
+tracks of 8 soundtracks, same-soundtrack precision@5 of the descriptor, ml.descriptor): 3
+patches 0.47, 5 0.52, 10 0.53, 30 0.54. Most of what more patches give is there at 5, and each
+patch costs both musicnn models: at 5 the analysis runs at about 170x realtime on two cores
+here (at 10, about 90x), above the 150x the platform promises.
 """
 
 import os
@@ -41,7 +40,7 @@ from ml.thumbnail import ThumbnailPooler
 if TYPE_CHECKING:
     from ml.backbone import MusicnnBackbone
 
-DEFAULT_PATCH_BUDGET = 10  # see the module docstring
+DEFAULT_PATCH_BUDGET = 5  # see the module docstring
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,11 @@ file is cut down to the two outputs we need, every variable becomes a constant r
 checkpoint and the training flag becomes the constant False, so TensorFlow's graph optimiser
 folds the batch normalisations and drops dropout: about twice as fast as feeding the flag.
 
-Embedding choice, measured on real recordings (166 tracks of 8 sources, same-source precision@5,
-cosine; ARCHITECTURE.md): the 200-d penultimate layer (the batch-normalised dense layer before
-the 50 tag logits) averaged over a song's patches scored 0.678, and 0.710 after z-scoring each
-dimension across the catalogue; mean+std pooling was no better and the 50 tag probabilities
-scored 0.657. The penultimate layer keeps what the tags were learnt from without squeezing it
-into 50 tag names; the mean is as good as richer pooling and is a running sum, so a song's
-analysis keeps no per-patch state.
+What is used of it: the 200-d penultimate layer (the batch-normalised dense layer before the 50
+tag logits) and the tag probabilities. The penultimate layer keeps what the tags were learnt
+from without squeezing it into 50 tag names; its mean over a song's patches is
+`Song.features`, and with the MagnaTagATune model's it makes the descriptor that songs are
+compared by (ml.descriptor, which says what was measured).
 
 A process that has loaded and run the model holds about 1.2 GB resident (TensorFlow's import
 alone is 0.6 GB; oneDNN's kernels, 4x faster here than TensorFlow's own, add the rest).
@@ -111,9 +109,10 @@ class MusicnnBackbone:
 def load_mtt_tagger(
     *, intra_op_threads: int = 2, inter_op_threads: int = 1, batch_size: int = 8
 ) -> MusicnnBackbone:
-    """The MagnaTagATune musicnn model, for its 50 tags (ml.tags.MTT_TAGS: piano, violin,
-    strings, drums, choir, slow, fast, quiet ...): the same network as the backbone, trained on
-    another dataset, so the same class runs it; only its tag probabilities are used."""
+    """The MagnaTagATune musicnn model: its 50 tags (ml.tags.MTT_TAGS: piano, violin, strings,
+    drums, choir, slow, fast, quiet ...) and its penultimate features, half of a song's
+    descriptor (ml.descriptor). The same network as the backbone, trained on another dataset,
+    so the same class runs it."""
     return MusicnnBackbone(
         checkpoint_prefix=musicnn_checkpoint_prefix("MTT_musicnn"),
         intra_op_threads=intra_op_threads,

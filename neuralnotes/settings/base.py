@@ -264,9 +264,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # the server: it is kept encrypted with this Fernet key (Fernet.generate_key()). Unset, a key is
 # derived from SECRET_KEY, and a new SECRET_KEY then means setting app passwords again.
 APP_PASSWORD_KEY = os.environ.get("APP_PASSWORD_KEY", "")
-# Patches of 3 s per song that the backbone sees: a number spreads them evenly over the song,
-# "full" analyses every patch. bench/embed.py measured how close 10 gets to the full song.
-_patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "10")
+# Patches of 3 s per song that both models see: a number spreads them evenly over the song,
+# "full" analyses every patch. ml.analysis says why 5 (bench/similarity.py measured it).
+_patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "5")
 ANALYSIS_PATCH_BUDGET = None if _patch_budget == "full" else int(_patch_budget)
 # Query by example: a listener's clip is analysed on a worker while the request waits.
 CLIP_MAX_SECONDS = 30

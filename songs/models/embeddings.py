@@ -78,7 +78,11 @@ class EmbeddingModel(models.Model):
     @property
     def input_field(self) -> str:
         """The Song field this model's vectors are made from."""
-        return "descriptor" if self.kind == self.Kind.DESCRIPTOR else "features"
+        return self.input_field_of(self.kind)
+
+    @classmethod
+    def input_field_of(cls, kind: str) -> str:
+        return "descriptor" if kind == cls.Kind.DESCRIPTOR else "features"
 
 
 class BackboneEmbedding(models.Model):

@@ -51,13 +51,13 @@ def analysed_features(songs=None) -> tuple[list[int], np.ndarray]:
         if songs is None
         else songs
     )
-    return _inputs(songs, "features", BACKBONE_DIM)
+    return _inputs(songs, "features")
 
 
-def _inputs(songs, field: str, dim: int) -> tuple[list[int], np.ndarray]:
+def _inputs(songs, field: str) -> tuple[list[int], np.ndarray]:
     rows = list(songs.order_by("id").values_list("id", field))
     if not rows:
-        return [], np.zeros((0, dim), np.float32)
+        return [], np.zeros((0, BACKBONE_DIM), np.float32)
     return [song_id for song_id, _ in rows], np.stack([np.asarray(f) for _, f in rows])
 
 
@@ -237,7 +237,7 @@ def songs_to_fit_on(*, kind: str) -> QuerySet[Song]:
     """The songs a new version of ``kind`` is fitted on: the analysed songs that have its input,
     less the demo catalogue's once there are STANDARDISE_AFTER_SONGS others (a real library is
     never shaped by synthetic songs; the demo alone may shape itself)."""
-    field = "descriptor" if kind == EmbeddingModel.Kind.DESCRIPTOR else "features"
+    field = EmbeddingModel.input_field_of(kind)
     analysed = Song.objects.filter(status=Song.Status.READY, **{f"{field}__isnull": False})
     real = analysed.exclude(batch__source=UploadBatch.Source.DEMO)
     return real if real.count() >= settings.STANDARDISE_AFTER_SONGS else analysed
@@ -292,8 +292,7 @@ def embedding_refit() -> EmbeddingModel | None:
     kind = fitted_kind()
     songs = songs_to_fit_on(kind=kind)
     fitted_at = timezone.now()  # songs analysed from now on count as added
-    field = "descriptor" if kind == EmbeddingModel.Kind.DESCRIPTOR else "features"
-    _, inputs = _inputs(songs, field, 0)
+    _, inputs = _inputs(songs, EmbeddingModel.input_field_of(kind))
     mean, std, space = _fit(kind, inputs)
     try:
         with transaction.atomic():
@@ -356,7 +355,11 @@ def superseded_fits_prune() -> int:
     )
     if newest is not None:
         unused = unused.exclude(id=newest.id)
-    return unused.delete()[1].get("songs.EmbeddingModel", 0)
+    doomed = {model.id: model.weights.name for model in unused.only("id", "weights")}
+    EmbeddingModel.objects.filter(id__in=doomed).delete()
+    for name in filter(None, doomed.values()):
+        default_storage.delete(name)
+    return len(doomed)
 
 
 def save_head_weights(model: EmbeddingModel, keras_model) -> None:

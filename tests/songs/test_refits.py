@@ -3,6 +3,7 @@ real songs, while search keeps answering from the version in use."""
 
 import numpy as np
 import pytest
+from django.core.files.storage import default_storage
 
 from songs.models import BackboneEmbedding, EmbeddingModel, Song, UploadBatch
 from songs.selectors import songs_similar_to
@@ -161,6 +162,8 @@ def test_versions_nothing_uses_are_pruned_but_the_raw_model_stays(db, fit_settin
     assert superseded_fits_prune() == 1
     assert set(EmbeddingModel.objects.all()) == {raw, second}
     assert not BackboneEmbedding.objects.filter(model_id=first.id).exists()
+    assert not default_storage.exists(first.weights.name)
+    assert default_storage.exists(second.weights.name)
 
 
 def test_only_one_refit_runs_at_a_time(db, fit_settings):
