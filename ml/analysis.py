@@ -10,8 +10,8 @@ Two policies, chosen by `patch_budget`:
 The default, 5 patches (15 s of a song), comes from bench/similarity.py on real recordings (191
 tracks of 8 soundtracks, same-soundtrack precision@5 of the descriptor, ml.descriptor): 3
 patches 0.47, 5 0.52, 10 0.53, 30 0.54. Most of what more patches give is there at 5, and each
-patch costs both musicnn models: at 5 the analysis runs at about 170x realtime on two cores
-here (at 10, about 90x), above the 150x the platform promises.
+patch costs both musicnn models: at 5 the analysis runs at about 190x realtime on two cores
+here (200x end to end through the workers; at 10, about 90x), above the 150x promised.
 """
 
 import os
