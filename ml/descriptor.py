@@ -11,15 +11,16 @@ seeded random rotation onto 200 axes (800 numbers would make the index four time
 The rotation is the same for every catalogue and song, so a song the statistics were not
 fitted on (the demo's, or one added since) keeps its place among the others; the catalogue's
 own principal axes would drop whatever lies outside the songs they were fitted on, which
-turned the demo's songs into everyone's neighbours (bench/similarity.py: precision@5 with the
-demo as distractors 0.41 on principal axes, 0.45 on the rotation, 0.46 with all 800 numbers).
+turned the demo's songs into everyone's neighbours (bench/similarity.py, 5 patches: precision@5
+with the demo as distractors 0.38 on principal axes, 0.435 on the rotation, 0.43 with all 800
+numbers).
 
 Measured there on real recordings (191 tracks of 8 soundtracks, precision@5 of same-soundtrack
-neighbours, 10 patches): the descriptor 0.53, where the MSD mean alone, the platform's
-embedding before, gave 0.46 and MFCC statistics 0.38. Whitening (0.51 at half, 0.22 full),
-removing the top principal axes (0.49 without the first), hubness re-ranking (CSLS 0.53, mutual
-proximity 0.52), adding tags, MFCCs, log-mel statistics or the VGG checkpoints, and a
-self-supervised head trained on views of each song (0.40) all did no better, so none of them is
+neighbours, 5 patches): the descriptor 0.52, where the MSD mean alone, the platform's embedding
+before, gave 0.46 and MFCC statistics 0.37. Whitening (0.49 at half, 0.18 full), removing the
+top principal axes (0.48 without the first), hubness re-ranking (CSLS 0.51, mutual proximity
+0.51), adding tags, MFCCs, log-mel statistics or the VGG checkpoints, and a self-supervised head
+trained on views of each song (0.43) all did no better, or not consistently, so none of them is
 here.
 """
 

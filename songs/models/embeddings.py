@@ -17,7 +17,7 @@ class EmbeddingModel(models.Model):
         # Song.features (the MSD model's mean penultimate layer), z-scored.
         BACKBONE = "backbone", "musicnn (MSD), standardised"
         # Song.descriptor (both musicnn models' penultimate layers, mean and spread over the
-        # patches), z-scored and projected onto the catalogue's principal axes.
+        # patches), z-scored over the catalogue and turned onto 200 axes (ml.descriptor).
         DESCRIPTOR = "descriptor", "musicnn (MSD + MTT) descriptor, fitted on the catalogue"
         GENRE_HEAD = "genre_head", "genre head trained on this catalogue"
 
