@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from songs.models import EmbeddingModel, Song, UploadBatch
+from songs.models import EmbeddingModel, Song
 from songs.models.catalogue import BACKBONE_DIM
 
 logger = logging.getLogger(__name__)
@@ -237,9 +237,11 @@ def songs_to_fit_on(*, kind: str) -> QuerySet[Song]:
     """The songs a new version of ``kind`` is fitted on: the analysed songs that have its input,
     less the demo catalogue's once there are STANDARDISE_AFTER_SONGS others (a real library is
     never shaped by synthetic songs; the demo alone may shape itself)."""
+    from songs.services.demo import demo_songs
+
     field = EmbeddingModel.input_field_of(kind)
     analysed = Song.objects.filter(status=Song.Status.READY, **{f"{field}__isnull": False})
-    real = analysed.exclude(batch__source=UploadBatch.Source.DEMO)
+    real = analysed.exclude(id__in=demo_songs())
     return real if real.count() >= settings.STANDARDISE_AFTER_SONGS else analysed
 
 
@@ -323,8 +325,9 @@ def embedding_refit() -> EmbeddingModel | None:
 
 
 def _demo_left_out(songs: QuerySet[Song]) -> bool:
-    demo = Song.objects.filter(batch__source=UploadBatch.Source.DEMO)
-    return demo.exists() and not songs.filter(id__in=demo).exists()
+    from songs.services.demo import demo_songs
+
+    return demo_songs().exists() and not songs.filter(id__in=demo_songs()).exists()
 
 
 def _fit(kind: str, inputs: np.ndarray):
