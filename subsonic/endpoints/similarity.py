@@ -1,8 +1,9 @@
 """Similar songs and sonic paths: the platform's own similarity (the active embedding model,
 searched through pgvector exactly as the explorer and the REST API do), never a second copy.
 
-Cosine distance lies in [0, 2]; the OpenSubsonic sonicSimilarity extension wants a normalised
-distance in [0, 1] (0 identical), so it is halved, and ``similarity`` is 1 minus that.
+The sonicSimilarity extension answers a top-level ``sonicMatch`` array of ``{entry, similarity}``,
+``entry`` a Child and ``similarity`` normalised to [0, 1] (1 the same song, 0 the most
+different). Cosine distance lies in [0, 2], so similarity is 1 minus half of it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,18 @@ from subsonic.registry import Call, endpoint
 MAX_COUNT = 500
 
 
-def _matches(call: Call, scored: list[tuple]) -> list[dict]:
+def _similarity(distance: float) -> float:
+    """The spec's similarity of a cosine distance: 1 the same direction, 0 the opposite."""
+    return round(1 - min(max(float(distance) / 2, 0.0), 1.0), 6)
+
+
+def _sonic_matches(call: Call, scored: list[tuple]) -> list[dict]:
+    """``sonicMatch`` items for (song, cosine distance) pairs, in their order."""
     children = song_children(call.user, [song for song, _ in scored])
-    for child, (_, distance) in zip(children, scored, strict=True):
-        normalised = min(max(float(distance) / 2, 0.0), 1.0)
-        child["distance"] = round(normalised, 6)
-        child["similarity"] = round(1 - normalised, 6)
-    return children
+    return [
+        {"entry": child, "similarity": _similarity(distance)}
+        for child, (_, distance) in zip(children, scored, strict=True)
+    ]
 
 
 def _similar_songs(call: Call) -> list[dict]:
@@ -70,17 +76,14 @@ def get_similar_songs2(call: Call) -> dict:
 def get_sonic_similar_tracks(call: Call) -> dict:
     song = song_by_id(call.params.required("id"))
     count = call.params.integer("count", 10, minimum=1, maximum=MAX_COUNT)
-    return {
-        "sonicSimilarTracksResult": {
-            "sonicMatch": _matches(call, songs_similar_to(song=song, k=count, fields=CHILD_FIELDS))
-        }
-    }
+    similar = songs_similar_to(song=song, k=count, fields=CHILD_FIELDS)
+    return {"sonicMatch": _sonic_matches(call, similar)}
 
 
 @endpoint("findSonicPath")
 def find_sonic_path(call: Call) -> dict:
     """A path from the start song to the end song through the embedding space (the playlists'
-    path between two songs); each song's distance is from the start song."""
+    path between two songs); each song's similarity is to the start song."""
     start = song_by_id(call.params.required("startSongId"))
     end = song_by_id(call.params.required("endSongId"))
     count = call.params.integer("count", 25, minimum=2, maximum=MAX_COUNT)
@@ -95,11 +98,8 @@ def find_sonic_path(call: Call) -> dict:
             .annotate(distance=CosineDistance("vector", Subquery(own)))
             .values_list("song_id", "distance")
         )
-    return {
-        "findSonicPathResult": {
-            "sonicMatch": _matches(call, [(song, distances.get(song.id, 0.0)) for song in path])
-        }
-    }
+    scored = [(song, distances[song.id]) for song in path]  # the path walks vectors
+    return {"sonicMatch": _sonic_matches(call, scored)}
 
 
 @endpoint("getSong")

@@ -71,3 +71,23 @@ def ok(body: dict) -> dict:
 def error_code(body: dict) -> int:
     assert body["status"] == "failed", body
     return body["error"]["code"]
+
+
+@pytest.fixture
+def opensonic(live_server, listener):
+    """py-opensonic, an OpenSubsonic client nobody here wrote, signed in to the live server as
+    ``listener`` with an API key (the apiKeyAuthentication extension). Tests that use it mark
+    themselves ``django_db(transaction=True)``: the live server reads committed rows."""
+    from urllib.parse import urlsplit
+
+    import libopensonic
+
+    from neuralnotes.tokens import api_token_create
+
+    _, key = api_token_create(user=listener, name="py-opensonic")
+    address = urlsplit(live_server.url)
+    connection = libopensonic.Connection(
+        f"http://{address.hostname}", api_key=key, port=address.port, app_name="py-opensonic-test"
+    )
+    yield connection
+    connection.cleanup()

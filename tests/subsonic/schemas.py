@@ -59,11 +59,19 @@ CHILD = obj(
     },
 )
 
+# OpenSubsonic's sonicSimilarity: {entry: Child, similarity}, similarity 1 for the same song,
+# 0 for the most different, -1 where the server cannot tell.
 SONIC_MATCH = {
-    "allOf": [
-        CHILD,
-        obj({"distance": {"type": "number", "minimum": 0, "maximum": 1}}, {"similarity": NUMBER}),
-    ]
+    **obj(
+        {
+            "entry": CHILD,
+            "similarity": {
+                "type": "number",
+                "anyOf": [{"minimum": 0, "maximum": 1}, {"const": -1}],
+            },
+        }
+    ),
+    "additionalProperties": False,
 }
 
 ALBUM_ID3 = obj(
@@ -160,11 +168,8 @@ RESULTS = {
     "getSimilarSongs2": ("similarSongs2", obj({}, {"song": array_of(CHILD)})),
     "getSimilarSongs": ("similarSongs", obj({}, {"song": array_of(CHILD)})),
     "getTopSongs": ("topSongs", obj({}, {"song": array_of(CHILD)})),
-    "getSonicSimilarTracks": (
-        "sonicSimilarTracksResult",
-        obj({"sonicMatch": array_of(SONIC_MATCH)}),
-    ),
-    "findSonicPath": ("findSonicPathResult", obj({"sonicMatch": array_of(SONIC_MATCH)})),
+    "getSonicSimilarTracks": ("sonicMatch", array_of(SONIC_MATCH)),
+    "findSonicPath": ("sonicMatch", array_of(SONIC_MATCH)),
     "getAlbumList2": ("albumList2", obj({}, {"album": array_of(ALBUM_ID3)})),
     "getRandomSongs": ("randomSongs", obj({}, {"song": array_of(CHILD)})),
     "getSongsByGenre": ("songsByGenre", obj({}, {"song": array_of(CHILD)})),

@@ -24,19 +24,22 @@ def test_similar_songs_from_an_artist_id(listener, library):
     assert len(body["similarSongs"]["song"]) == 3
 
 
-def test_sonic_similar_tracks_carry_a_normalised_distance(listener, library):
+def test_sonic_similar_tracks_are_a_top_level_array_of_entry_and_similarity(listener, library):
     seed = library[0]
 
     body = ok(rest("getSonicSimilarTracks", user=listener, id=str(seed.id), count=4))
 
-    matches = body["sonicSimilarTracksResult"]["sonicMatch"]
+    assert "sonicSimilarTracksResult" not in body
+    matches = body["sonicMatch"]
     expected = songs_similar_to(song=seed, k=4)
-    assert [m["id"] for m in matches] == [str(s.id) for s, _ in expected]
+    assert [m["entry"]["id"] for m in matches] == [str(s.id) for s, _ in expected]
+    assert all(set(m) == {"entry", "similarity"} for m in matches)
     for match, (_, distance) in zip(matches, expected, strict=True):
-        assert 0 <= match["distance"] <= 1
-        assert abs(match["distance"] - distance / 2) < 1e-5
-        assert abs(match["similarity"] - (1 - match["distance"])) < 1e-5
-    assert [m["distance"] for m in matches] == sorted(m["distance"] for m in matches)
+        assert abs(match["similarity"] - (1 - distance / 2)) < 1e-5
+        assert 0 <= match["similarity"] <= 1
+    assert [m["similarity"] for m in matches] == sorted(
+        (m["similarity"] for m in matches), reverse=True
+    )
 
 
 def test_sonic_path_starts_at_the_start_and_ends_at_the_end(listener, library):
@@ -52,17 +55,42 @@ def test_sonic_path_starts_at_the_start_and_ends_at_the_end(listener, library):
         )
     )
 
-    path = body["findSonicPathResult"]["sonicMatch"]
-    assert path[0]["id"] == str(start.id) and path[-1]["id"] == str(end.id)
-    assert len(path) == 6 and len({m["id"] for m in path}) == 6
-    assert path[0]["distance"] == 0
+    path = body["sonicMatch"]
+    ids = [m["entry"]["id"] for m in path]
+    assert ids[0] == str(start.id) and ids[-1] == str(end.id)
+    assert len(ids) == 6 and len(set(ids)) == 6
+    assert path[0]["similarity"] == 1
+    assert all(0 <= m["similarity"] < 1 for m in path[1:])
+
+
+def test_a_song_without_a_vector_is_never_on_a_path_nor_starts_one(listener, library):
+    from songs.selectors import active_embedding_model
+
+    start, middle, end = library[0], library[1], library[-1]
+    model = active_embedding_model()
+    model.vector_table.objects.filter(model=model, song_id=middle.id).delete()
+
+    body = ok(
+        rest("findSonicPath", user=listener, startSongId=str(start.id), endSongId=str(end.id))
+    )
+
+    ids = [m["entry"]["id"] for m in body["sonicMatch"]]
+    assert str(middle.id) not in ids  # the path walks the vectors: it never picks it
+    body = ok(
+        rest("findSonicPath", user=listener, startSongId=str(middle.id), endSongId=str(end.id))
+    )
+    assert body["sonicMatch"] == []
 
 
 def test_similarity_in_xml(listener, library):
     root = rest_xml("getSonicSimilarTracks", user=listener, id=str(library[0].id), count=2)
 
-    matches = list(root.iter("{http://subsonic.org/restapi}sonicMatch"))
-    assert len(matches) == 2 and float(matches[0].get("distance")) >= 0
+    matches = root.findall("{http://subsonic.org/restapi}sonicMatch")
+    assert len(matches) == 2
+    for match in matches:
+        assert 0 <= float(match.get("similarity")) <= 1
+        entry = match.find("{http://subsonic.org/restapi}entry")
+        assert entry is not None and entry.get("id").isdigit()
 
 
 def test_unknown_and_malformed_ids_are_error_70(listener, library):
@@ -73,7 +101,7 @@ def test_unknown_and_malformed_ids_are_error_70(listener, library):
 
 def test_absurd_counts_are_clamped_and_words_refused(listener, library):
     body = ok(rest("getSonicSimilarTracks", user=listener, id=str(library[0].id), count=10**9))
-    assert len(body["sonicSimilarTracksResult"]["sonicMatch"]) == len(library) - 1
+    assert len(body["sonicMatch"]) == len(library) - 1
 
     seed = str(library[0].id)
     assert error_code(rest("getSonicSimilarTracks", user=listener, id=seed, count="many")) == 0
