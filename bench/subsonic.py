@@ -6,9 +6,11 @@ Prints figures; asserts nothing. Uses its own embedded PostgreSQL (var/bench-sub
 synthetic songs in albums of 20 (5,000 albums for 100,000 songs, 5 albums an artist) and
 clustered 200-d vectors under an HNSW index, served by gunicorn on loopback. Measures, one
 client on a kept-alive connection, random songs: p50/p99 of /rest/getSimilarSongs2?count=50
-(apiKey) against /api/v1/songs/{id}/similar/?k=50 (token), of search3 for a word, and the time to
-page through the whole library with the empty search3 query at 500 songs a page. Targets
-(issue 10): similar songs within 2 ms of the REST API at p50; the page-through under 60 s.
+and of /rest/getSonicSimilarTracks?count=50 (apiKey) against /api/v1/songs/{id}/similar/?k=50
+(token), of search3 for a word, of savePlayQueue and getPlayQueue with a queue of 200 songs, and
+the time to page through the whole library with the empty search3 query at 500 songs a page.
+Targets: similar songs and sonic similar tracks within 2 ms of the REST API at p50 (issues 10
+and 19); the play queue's two methods p50 <= 15 ms (issue 19); the page-through under 60 s.
 """
 
 import argparse
@@ -100,13 +102,21 @@ def load_library(n: int) -> list[int]:
     return [song.id for song in songs]
 
 
-def timed_gets(paths: list[str], headers: dict | None = None) -> np.ndarray:
-    """Milliseconds of each GET, one client on one kept-alive connection; checks each answer."""
+def timed_gets(paths: list[str], headers: dict | None = None, *, method: str = "GET") -> np.ndarray:
+    """Milliseconds of each request, one client on one kept-alive connection; checks each answer.
+    A POST sends the path's query string as its form body (the formPost extension)."""
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     times = []
     for path in paths:
         started = time.perf_counter()
-        connection.request("GET", path, headers=headers or {})
+        if method == "POST":
+            target, _, form = path.partition("?")
+            form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            connection.request(
+                "POST", target, body=form, headers={**form_headers, **(headers or {})}
+            )
+        else:
+            connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         body = response.read()
         times.append((time.perf_counter() - started) * 1000)
@@ -173,6 +183,7 @@ def main() -> None:
     try:
         rest = [f"/api/v1/songs/{i}/similar/?k=50" for i in picks]
         subsonic = [f"/rest/getSimilarSongs2?id={i}&count=50&{query}" for i in picks]
+        sonic = [f"/rest/getSonicSimilarTracks?id={i}&count=50&{query}" for i in picks]
         search = [f"/rest/search3?query={w}&songCount=20&{query}" for w in words]
         auth = {"Authorization": f"Token {key}"}
         timed_gets(rest[:50], auth)  # warm the server's processes and the index pages
@@ -180,6 +191,23 @@ def main() -> None:
         rest_p50 = percentiles("REST API similar, k=50", timed_gets(rest, auth))
         sub_p50 = percentiles("Subsonic getSimilarSongs2, count=50", timed_gets(subsonic))
         print(f"getSimilarSongs2 - REST similar at p50: {sub_p50 - rest_p50:+.1f} ms (target <= 2)")
+        timed_gets(sonic[:50])
+        sonic_p50 = percentiles("Subsonic getSonicSimilarTracks, count=50", timed_gets(sonic))
+        print(
+            f"getSonicSimilarTracks - REST similar at p50: {sonic_p50 - rest_p50:+.1f} ms "
+            "(target <= 2)"
+        )
+        queues = []
+        for _ in range(args.requests // 4):
+            songs = [int(i) for i in rng.choice(ids, 200, replace=False)]
+            ids_query = "&".join(f"id={i}" for i in songs)
+            queues.append(
+                f"/rest/savePlayQueue?{ids_query}&current={songs[7]}&position=61000&{query}"
+            )
+        timed_gets(queues[:10], method="POST")
+        percentiles("Subsonic savePlayQueue, 200 songs (POST)", timed_gets(queues, method="POST"))
+        reads = [f"/rest/getPlayQueue?{query}"] * len(queues)
+        percentiles("Subsonic getPlayQueue, 200 songs", timed_gets(reads))
         percentiles("Subsonic search3, one word, 20 songs", timed_gets(search))
         seconds, seen = page_through(key)
         print(

@@ -147,3 +147,44 @@ class LibraryStar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} stars {self.kind} {self.key}"
+
+
+class Share(models.Model):
+    """A public, read-only link to some songs (a Subsonic share): anyone who has the link may
+    list and play them without an account, until it expires. It is a record of its own, apart
+    from a playlist's share link, because that link is only for signed-in users and follows the
+    playlist's changes, while a share is a fixed selection with its own expiry and visit count."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares"
+    )
+    token = models.CharField(max_length=64, unique=True)  # unguessable, URL-safe
+    description = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # None: never
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_visited_at = models.DateTimeField(null=True, blank=True)
+    visit_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}'s share {self.id}"
+
+
+class ShareEntry(models.Model):
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="entries")
+    # A song deleted from the catalogue leaves the shares that held it.
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="share_entries")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share", "position"], name="one_share_entry_per_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"share {self.share_id}#{self.position}: {self.song_id}"

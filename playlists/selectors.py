@@ -14,7 +14,14 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from playlists.models import HistoryPause, LibraryStar, Play, Playlist, PlaylistEntry
+from playlists.models import (
+    HistoryPause,
+    LibraryStar,
+    Play,
+    Playlist,
+    PlaylistEntry,
+    Share,
+)
 from playlists.services import NOW_PLAYING_FOR, NOW_PLAYING_KEY
 from songs.models import Song
 from songs.selectors import SONG_LIST_FIELDS, active_embedding_model, songs_similar_to
@@ -181,3 +188,40 @@ def songs_path_between(*, start: Song, end: Song, length: int) -> list[Song]:
         path.append(Song.objects.get(id=nearest))
     path.append(end)
     return path
+
+
+def shares_of(user: User) -> QuerySet[Share]:
+    """The user's own shares, newest first: nobody else's are theirs to see or change."""
+    return Share.objects.filter(owner=user).select_related("owner")
+
+
+def share_by_token(*, token: str) -> Share:
+    """The share behind a public link, for anyone; an unknown or expired one is a 404."""
+    if not SHARE_TOKEN.fullmatch(token):
+        raise Http404("No such share.")
+    share = (
+        Share.objects.filter(token=token)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .select_related("owner")
+        .first()
+    )
+    if share is None:
+        raise Http404("No such share.")
+    return share
+
+
+def share_songs(share: Share) -> QuerySet[Song]:
+    """The share's songs in its order (a song shared twice comes twice), those still in the
+    library (analysed) only."""
+    return Song.objects.filter(share_entries__share=share, status=Song.Status.READY).order_by(
+        "share_entries__position"
+    )
+
+
+def share_has_song(*, share: Share, song_id: int) -> Song:
+    """A song of the share, for its public player; any other song is a 404 (the link opens
+    these songs and nothing else)."""
+    song = share_songs(share).filter(id=song_id).first()
+    if song is None:
+        raise Http404("No such song in this share.")
+    return song

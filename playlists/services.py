@@ -21,6 +21,8 @@ from playlists.models import (
     Playlist,
     PlaylistEntry,
     Rating,
+    Share,
+    ShareEntry,
 )
 from songs.models import Song
 
@@ -292,3 +294,50 @@ def now_playing_set(*, user: User, song: Song, client: str = "", at: datetime | 
         "at": at or now,
     }
     cache.set(NOW_PLAYING_KEY, entries, int(NOW_PLAYING_FOR.total_seconds()))
+
+
+def share_create(
+    *,
+    owner: User,
+    songs: list[Song],
+    description: str = "",
+    expires_at: datetime | None = None,
+) -> Share:
+    """A new public link to ``songs``, in that order (the same song may come twice, as a client
+    asked); it stays as made when the owner's playlists change."""
+    if not songs:
+        raise PlaylistError("A share needs at least one song.")
+    with transaction.atomic():
+        share = Share.objects.create(
+            owner=owner,
+            token=secrets.token_urlsafe(24),
+            description=description,
+            expires_at=expires_at,
+        )
+        ShareEntry.objects.bulk_create(
+            ShareEntry(share=share, song=song, position=i) for i, song in enumerate(songs)
+        )
+    return share
+
+
+_UNCHANGED = object()
+
+
+def share_update(*, share: Share, description: str | None = None, expires_at=_UNCHANGED) -> Share:
+    """Change the description and/or the expiry (``expires_at=None``: it never expires)."""
+    if description is not None:
+        share.description = description
+    if expires_at is not _UNCHANGED:
+        share.expires_at = expires_at
+    share.save(update_fields=["description", "expires_at"])
+    return share
+
+
+def share_delete(*, share: Share) -> None:
+    share.delete()
+
+
+def share_visit(*, share: Share) -> None:
+    """Count one visit of the public page (in the database: two visitors at once both count)."""
+    now = timezone.now()
+    Share.objects.filter(id=share.id).update(visit_count=F("visit_count") + 1, last_visited_at=now)

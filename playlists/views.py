@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from playlists import selectors, services, taste
+from songs.streaming import audio_response
 
 
 def playlist_list(request: HttpRequest) -> HttpResponse:
@@ -34,6 +36,26 @@ def playlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def playlist_shared(request: HttpRequest, token: str) -> HttpResponse:
     return _detail(request, selectors.playlist_by_share_token(token=token), editable=False)
+
+
+@login_not_required  # a share is for people without an account
+def share_public(request: HttpRequest, token: str) -> HttpResponse:
+    """A share's songs, to play in the browser: read-only, nothing else of the site; each
+    opening counts as a visit."""
+    share = selectors.share_by_token(token=token)
+    services.share_visit(share=share)
+    return render(
+        request,
+        "playlists/share.html",
+        {"share": share, "songs": selectors.share_songs(share).only("id", "title", "artist")},
+    )
+
+
+@login_not_required
+def share_audio(request: HttpRequest, token: str, song_id: int) -> HttpResponse:
+    """The audio of one song of a live share (ranges served, so the player can seek)."""
+    share = selectors.share_by_token(token=token)
+    return audio_response(request, selectors.share_has_song(share=share, song_id=song_id))
 
 
 def history(request: HttpRequest) -> HttpResponse:

@@ -14,7 +14,7 @@ from celery.signals import worker_process_init
 from explorer.services import song_place_on_map
 from neuralnotes.outages import SERVICE_DOWN_ERRORS, retry_delay_s
 from songs.models import EmbeddingModel, Song
-from songs.services import analysis, duplicates, embeddings, genre_models
+from songs.services import analysis, duplicates, embeddings, genre_models, rescan
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,12 @@ def keep_embedding_current() -> str | None:
     if reason is not None:
         refit_embedding.delay()
     return reason
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rescan_folder(batch_id: int) -> int:
+    """Import again one folder that import_music imported (a Subsonic client's startScan)."""
+    return rescan.folder_rescan(batch_id=batch_id)
 
 
 @shared_task(acks_late=True)

@@ -4,6 +4,7 @@ as it is made, so the first bytes leave before the last are encoded."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -56,7 +57,25 @@ class _Sink:
         return data
 
 
-def _transcoded_chunks(song: Song, target: Target, kbps: int) -> Iterator[bytes]:
+def _frames_from(inp, audio, offset_s: float) -> Iterator:
+    """The decoded frames of ``audio`` from ``offset_s`` seconds on: the demuxer seeks to the
+    packet before it, and the frames that end before it are dropped (so the audio starts at
+    most one frame of the source early: under 0.1 s for FLAC, 26 ms for MP3). A file that
+    cannot seek is decoded from its start and the frames before the offset dropped."""
+    import av
+
+    if offset_s > 0 and audio.time_base:
+        with contextlib.suppress(av.error.FFmpegError):
+            inp.seek(int(offset_s / audio.time_base), stream=audio)
+    elapsed = 0.0
+    for frame in inp.decode(audio):
+        start = frame.time if frame.time is not None else elapsed
+        elapsed = start + frame.samples / frame.sample_rate
+        if elapsed > offset_s:
+            yield frame
+
+
+def _transcoded_chunks(song: Song, target: Target, kbps: int, offset_s: float) -> Iterator[bytes]:
     import av
 
     source = default_storage.open(song.audio.name, "rb")
@@ -72,7 +91,7 @@ def _transcoded_chunks(song: Song, target: Target, kbps: int) -> Iterator[bytes]
                 stream = out.add_stream(target.codec, rate=rate, layout=layout)
                 stream.bit_rate = kbps * 1000
                 resampler = av.AudioResampler(format=target.sample_format, layout=layout, rate=rate)
-                for frame in inp.decode(audio):
+                for frame in _frames_from(inp, audio, offset_s):
                     frame.pts = None  # the resampler and encoder keep their own time
                     for resampled in resampler.resample(frame):
                         for packet in stream.encode(resampled):
@@ -90,14 +109,17 @@ def _transcoded_chunks(song: Song, target: Target, kbps: int) -> Iterator[bytes]
         source.close()
 
 
-def transcoded_response(song: Song, form: str, kbps: int) -> StreamingHttpResponse:
+def transcoded_response(
+    song: Song, form: str, kbps: int, *, offset_s: float = 0
+) -> StreamingHttpResponse:
     """The song re-encoded as ``form`` ("mp3" or "opus") at about ``kbps``, clamped to what the
-    encoder takes. Its length is not known in advance, so there are no Range requests: the
-    whole stream every time (as Navidrome does)."""
+    encoder takes, from ``offset_s`` seconds into it (a player seeking). Its length is not
+    known in advance, so there are no Range requests: the whole stream every time (as Navidrome
+    does)."""
     target = TARGETS[form]
     kbps = max(target.min_kbps, min(kbps, target.max_kbps))
     response = StreamingHttpResponse(
-        _transcoded_chunks(song, target, kbps), content_type=target.content_type
+        _transcoded_chunks(song, target, kbps, offset_s), content_type=target.content_type
     )
     response["Accept-Ranges"] = "none"
     response["Cache-Control"] = "private, max-age=3600"

@@ -46,11 +46,13 @@ class AppPasswordError(ValueError):
     pass
 
 
-def app_password_set(*, user: User, password: str) -> None:
-    """Set (or replace) the user's app password; it may not be their login password."""
+def app_password_set(*, user: User, password: str, may_be_login_password: bool = False) -> None:
+    """Set (or replace) the user's app password; it may not be their login password, unless
+    the caller sets both to one password on purpose (Subsonic's createUser and changePassword,
+    subsonic.endpoints.users.subsonic_password_set, say why)."""
     if len(password) < 8:
         raise AppPasswordError("An app password needs at least 8 characters.")
-    if user.check_password(password):
+    if not may_be_login_password and user.check_password(password):
         raise AppPasswordError("Choose an app password that is not your login password.")
     AppPassword.objects.update_or_create(
         user=user, defaults={"ciphertext": _fernet().encrypt(password.encode())}
@@ -98,7 +100,8 @@ def _failed(request, error: SubsonicError) -> SubsonicError:
     return error
 
 
-def _decoded_password(raw: str) -> str:
+def decoded_password(raw: str) -> str:
+    """A password parameter in clear text, or ``enc:`` and its UTF-8 bytes in hex."""
     if raw.startswith("enc:"):
         try:
             return bytes.fromhex(raw[4:]).decode()
@@ -149,7 +152,7 @@ def authenticate_request(request, params: Params) -> tuple[User, ApiToken | None
     _check_throttle(request)
     wrong = SubsonicError(SubsonicError.WRONG_CREDENTIALS, "Wrong username or password.")
     if password is not None:
-        user = _password_user(request, username, _decoded_password(password))
+        user = _password_user(request, username, decoded_password(password))
         if user is None:
             raise _failed(request, wrong)
         return user, None

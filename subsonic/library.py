@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Max, Min, QuerySet, Sum
@@ -107,7 +108,7 @@ class UserAnnotations:
         return cls(starred, ratings)
 
 
-def iso(moment) -> str:
+def iso(moment: datetime) -> str:
     """A time as the spec writes it: 2024-01-31T12:00:00Z."""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -184,8 +185,10 @@ def albums(songs: QuerySet[Song] | None = None) -> QuerySet:
     )
 
 
-def album_payload(row: dict) -> dict:
-    """An album row (albums()) as the spec's AlbumID3 (with the OpenSubsonic additions)."""
+def album_payload(row: dict, *, starred: datetime | None = None) -> dict:
+    """An album row (albums()) as the spec's AlbumID3 (with the OpenSubsonic additions we
+    keep: sortName, genres, artists, displayArtist); ``starred``: when the caller starred it.
+    AlbumID3 has no mediaType (only Child has)."""
     return {
         "id": album_id(row["album_key"]),
         "name": row["name"] or UNKNOWN_ALBUM,
@@ -197,8 +200,8 @@ def album_payload(row: dict) -> dict:
         "created": iso(row["created"]),
         "year": row["year"],
         "genre": row["genre"] or None,
+        "starred": iso(starred) if starred else None,
         "sortName": (row["name"] or "").lower(),
-        "mediaType": "album",
         "genres": [{"name": row["genre"]}] if row["genre"] else [],
         "artists": [
             {"id": artist_id(row["artist_key"]), "name": row["artist_name"] or UNKNOWN_ARTIST}
@@ -217,15 +220,28 @@ def artists(songs: QuerySet[Song] | None = None) -> QuerySet:
     )
 
 
-def artist_payload(row: dict) -> dict:
-    """An artist row (artists()) as the spec's ArtistID3."""
+def artist_payload(row: dict, *, starred: datetime | None = None) -> dict:
+    """An artist row (artists()) as the spec's ArtistID3; ``starred``: when the caller
+    starred it."""
     name = row["name"] or UNKNOWN_ARTIST
     return {
         "id": artist_id(row["artist_key"]),
         "name": name,
         "coverArt": artist_id(row["artist_key"]),
         "albumCount": row["album_count"],
+        "starred": iso(starred) if starred else None,
         "sortName": name.lower(),
+    }
+
+
+def artist_folder(row: dict, *, starred: datetime | None = None) -> dict:
+    """An artist row as the spec's Artist, the folder-based calls' artist (getIndexes,
+    getArtistInfo, getStarred, search2): id, name, starred; it has no coverArt, albumCount
+    or sortName, which are ArtistID3's."""
+    return {
+        "id": artist_id(row["artist_key"]),
+        "name": row["name"] or UNKNOWN_ARTIST,
+        "starred": iso(starred) if starred else None,
     }
 
 
@@ -234,13 +250,16 @@ def index_letter(name: str) -> str:
     return first if first.isalpha() else "#"
 
 
-def playlist_payload(playlist: Playlist, *, song_count: int, duration: float) -> dict:
+def playlist_payload(playlist: Playlist, *, song_count: int, duration: float, viewer: User) -> dict:
+    """A playlist as the spec's Playlist; ``readonly`` (OpenSubsonic) is true for a playlist
+    the viewer reads but cannot change (someone else's public one)."""
     return {
         "id": str(playlist.id),
         "name": playlist.name,
         "comment": playlist.description or None,
         "owner": playlist.owner.username,
         "public": playlist.visibility == Playlist.Visibility.PUBLIC,
+        "readonly": playlist.owner_id != viewer.id,
         "songCount": song_count,
         "duration": round(duration or 0),
         "created": iso(playlist.created_at),

@@ -126,6 +126,10 @@ class Song(models.Model):
 
     # The picture embedded in the file's tags (front cover first), if it has one.
     cover = models.FileField(max_length=200, blank=True)
+    # The lyrics in the file's tags, structured (songs.services.lyrics): [] when it has none,
+    # None when its tags were not read for them (imported before they were; a re-import or
+    # library scan of the same file fills them in).
+    lyrics = models.JSONField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -154,6 +154,21 @@ def cover_store(path: Path) -> str:
     return name
 
 
+def _lyrics_of(path: Path) -> list[dict]:
+    from songs.services.metadata import embedded_lyrics  # metadata imports this module
+
+    return embedded_lyrics(path)
+
+
+def _fill_lyrics(song: Song, path: Path) -> None:
+    """Read the lyrics of a song imported before they were read from tags, when its file comes
+    in again (a re-import, a library scan); a song whose tags were read is left as it is."""
+    if song.lyrics is not None:
+        return
+    song.lyrics = _lyrics_of(path)
+    Song.objects.filter(id=song.id, lyrics__isnull=True).update(lyrics=song.lyrics)
+
+
 def _store_audio(path: Path, name: str, *, in_place: bool) -> None:
     """Put the file in storage under ``name``: a copy, or with ``in_place`` on a local disk, a
     symbolic link to the file where it lies. A music library on the server is indexed where it
@@ -194,6 +209,7 @@ def song_create_from_file(
     digest = sha256_of(path)
     existing = Song.objects.filter(content_sha256=digest).first()
     if existing is not None:
+        _fill_lyrics(existing, path)
         return existing, False
 
     audio_format, suffix = _format_and_suffix(path, original_name)
@@ -212,6 +228,7 @@ def song_create_from_file(
             "song was made. Please try again in a minute."
         ) from exc
     metadata = metadata or SongMetadata()
+    lyrics = _lyrics_of(path)
     try:
         with transaction.atomic():
             song = Song.objects.create(
@@ -233,6 +250,7 @@ def song_create_from_file(
                 sample_rate=info.sample_rate,
                 channels=info.channels,
                 cover=cover,
+                lyrics=lyrics,
             )
     except IntegrityError:  # the same audio arrived at the same moment: one song
         return Song.objects.get(content_sha256=digest), False

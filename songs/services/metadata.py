@@ -171,6 +171,21 @@ def _embedded_picture(path: Path) -> tuple[bytes, str] | None:
     return _best_picture(pictures)
 
 
+def embedded_lyrics(path: Path) -> list[dict]:
+    """The lyrics in the file's tags, structured (songs.services.lyrics): ID3 USLT and SYLT
+    frames, Vorbis LYRICS comments, the MP4 lyrics atom; LRC text is synced. [] when there are
+    none or the tags cannot be read."""
+    import mutagen
+
+    from songs.services.lyrics import lyrics_from_tags
+
+    try:
+        audio = mutagen.File(path)
+    except Exception:  # unreadable tags are no reason to refuse the audio
+        return []
+    return lyrics_from_tags(audio.tags) if audio is not None else []
+
+
 def _tag_values(tags, key: str) -> list:
     try:
         return list(tags.get(key) or [])

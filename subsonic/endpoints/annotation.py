@@ -27,9 +27,9 @@ from subsonic.library import (
     UserAnnotations,
     album_payload,
     albums,
+    artist_folder,
     artist_payload,
     artists,
-    iso,
     key_from_id,
     library_songs,
     song_by_id,
@@ -96,14 +96,15 @@ def _starred(call: Call, *, id3: bool) -> dict:
     album_stars = library_stars(call.user, LibraryStar.Kind.ALBUM)
     artist_rows = {r["artist_key"]: r for r in artists().filter(artist_key__in=artist_stars)}
     album_rows = {r["album_key"]: r for r in albums().filter(album_key__in=album_stars)}
-    found_artists = []
-    for key in sorted(artist_rows, key=artist_stars.get, reverse=True):
-        found_artists.append(
-            {**artist_payload(artist_rows[key]), "starred": iso(artist_stars[key])}
-        )
-    as_payload = album_payload if id3 else album_child  # getStarred shows albums as folders
+    # getStarred shows artists as Artist and albums as folders (Child); getStarred2 as ID3.
+    artist_as = artist_payload if id3 else artist_folder
+    album_as = album_payload if id3 else album_child
+    found_artists = [
+        artist_as(artist_rows[key], starred=artist_stars[key])
+        for key in sorted(artist_rows, key=artist_stars.get, reverse=True)
+    ]
     found_albums = [
-        {**as_payload(album_rows[key]), "starred": iso(album_stars[key])}
+        album_as(album_rows[key], starred=album_stars[key])
         for key in sorted(album_rows, key=album_stars.get, reverse=True)
     ]
     songs = [e.song for e in favourite_entries(call.user).filter(song__in=library_songs())]

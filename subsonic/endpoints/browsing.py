@@ -7,10 +7,14 @@ call reads them as a handful of grouped queries, never one query per artist or a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from django.db.models import Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import MD5, Coalesce, Lower
 
-from playlists.models import Play
+from playlists.models import LibraryStar, Play
+from playlists.selectors import library_stars
 from songs.models import Catalogue, Song
 from songs.selectors import artists_similar_to
 from subsonic.library import (
@@ -19,6 +23,7 @@ from subsonic.library import (
     UNKNOWN_ARTIST,
     album_payload,
     albums,
+    artist_folder,
     artist_payload,
     artists,
     child_songs,
@@ -49,26 +54,27 @@ def folder_songs(call: Call) -> QuerySet[Song]:
     return songs.filter(catalogue_id=folder)
 
 
-def album_child(row: dict) -> dict:
+def album_child(row: dict, *, starred: datetime | None = None) -> dict:
     """An album row (library.albums()) as the spec's Child with isDir, as the folder-based calls
-    (getMusicDirectory, getAlbumList, search2) show albums."""
-    album = album_payload(row)
+    (getMusicDirectory, getAlbumList, search2) show albums. Child has neither name nor
+    songCount (AlbumID3's): the name is the title."""
+    album = album_payload(row, starred=starred)
     return {
         "id": album["id"],
         "parent": album["artistId"],
         "isDir": True,
         "title": album["name"],
-        "name": album["name"],
         "album": album["name"],
         "artist": album["artist"],
         "year": album["year"],
         "genre": album["genre"],
         "coverArt": album["coverArt"],
-        "songCount": album["songCount"],
         "duration": album["duration"],
         "created": album["created"],
+        "starred": album.get("starred"),
         "artistId": album["artistId"],
         "albumId": album["id"],
+        "type": "music",
         "mediaType": "album",
         "isVideo": False,
     }
@@ -99,11 +105,23 @@ def album_songs(key: str) -> list[Song]:
     return list(songs.order_by("track_number", "title", "id"))
 
 
-def artist_index(rows) -> list[dict]:
-    """Artist payloads grouped under their index letters, letters and names in order."""
+def starred_albums(call: Call) -> dict[str, datetime]:
+    """When the caller starred each album they starred, by album key."""
+    return library_stars(call.user, LibraryStar.Kind.ALBUM)
+
+
+def starred_artists(call: Call) -> dict[str, datetime]:
+    return library_stars(call.user, LibraryStar.Kind.ARTIST)
+
+
+def artist_index(rows, payload: Callable[..., dict], stars: dict[str, datetime]) -> list[dict]:
+    """Artist payloads (``payload``: artist_payload for IndexID3, artist_folder for Index)
+    grouped under their index letters, letters and names in order."""
     groups: dict[str, list[dict]] = {}
     for row in sorted(rows, key=lambda r: ((r["name"] or UNKNOWN_ARTIST).lower(), r["artist_key"])):
-        groups.setdefault(index_letter(row["name"]), []).append(artist_payload(row))
+        groups.setdefault(index_letter(row["name"]), []).append(
+            payload(row, starred=stars.get(row["artist_key"]))
+        )
     return [{"name": letter, "artist": groups[letter]} for letter in sorted(groups)]
 
 
@@ -123,13 +141,13 @@ def get_indexes(call: Call) -> dict:
     last_modified = int(changed.timestamp() * 1000) if changed else 0
     indexes = {"lastModified": last_modified, "ignoredArticles": ""}
     if not since or last_modified > since:
-        indexes["index"] = artist_index(artists(songs))
+        indexes["index"] = artist_index(artists(songs), artist_folder, starred_artists(call))
     return {"indexes": indexes}
 
 
 @endpoint("getArtists")
 def get_artists(call: Call) -> dict:
-    index = artist_index(artists(folder_songs(call)))
+    index = artist_index(artists(folder_songs(call)), artist_payload, starred_artists(call))
     return {"artists": {"ignoredArticles": "", "index": index}}
 
 
@@ -141,21 +159,22 @@ def get_music_directory(call: Call) -> dict:
     if raw.startswith(ARTIST_PREFIX):
         artist = artist_row(raw)
         rows = ordered_albums(albums(library_songs().filter(artist_key=artist["artist_key"])))
+        stars = starred_albums(call)
+        folder = artist_folder(artist, starred=starred_artists(call).get(artist["artist_key"]))
         directory = {
+            **folder,
             "id": raw,
-            "name": artist["name"] or UNKNOWN_ARTIST,
-            "albumCount": artist["album_count"],
-            "child": [album_child(row) for row in rows],
+            "child": [album_child(row, starred=stars.get(row["album_key"])) for row in rows],
         }
     elif raw.startswith(ALBUM_PREFIX):
         row = album_row(raw)
-        album = album_payload(row)
+        album = album_payload(row, starred=starred_albums(call).get(row["album_key"]))
         songs = album_songs(row["album_key"])
         directory = {
             "id": raw,
             "parent": album["artistId"],
             "name": album["name"],
-            "songCount": album["songCount"],
+            "starred": album.get("starred"),
             "child": song_children(call.user, songs),
         }
     else:
@@ -167,14 +186,23 @@ def get_music_directory(call: Call) -> dict:
 def get_artist(call: Call) -> dict:
     artist = artist_row(call.params.required("id"))
     rows = ordered_albums(albums(library_songs().filter(artist_key=artist["artist_key"])))
-    return {"artist": {**artist_payload(artist), "album": [album_payload(row) for row in rows]}}
+    stars = starred_albums(call)
+    return {
+        "artist": {
+            **artist_payload(artist, starred=starred_artists(call).get(artist["artist_key"])),
+            "album": [album_payload(row, starred=stars.get(row["album_key"])) for row in rows],
+        }
+    }
 
 
 @endpoint("getAlbum")
 def get_album(call: Call) -> dict:
     row = album_row(call.params.required("id"))
     songs = album_songs(row["album_key"])
-    return {"album": {**album_payload(row), "song": song_children(call.user, songs)}}
+    starred = starred_albums(call).get(row["album_key"])
+    return {
+        "album": {**album_payload(row, starred=starred), "song": song_children(call.user, songs)}
+    }
 
 
 @endpoint("getGenres")
@@ -194,9 +222,10 @@ def get_genres(call: Call) -> dict:
     return {"genres": {"genre": genres}}
 
 
-def _artist_info(call: Call) -> dict:
+def _artist_info(call: Call, payload: Callable[..., dict]) -> dict:
     """An artist's similar artists from the embedding space (the artists nearest the centre of
-    its songs); there is no biography to tell."""
+    its songs), as ``payload`` builds them (Artist for getArtistInfo, ArtistID3 for
+    getArtistInfo2); there is no biography to tell."""
     artist = artist_row(call.params.required("id"))
     count = call.params.integer("count", 20, maximum=MAX_COUNT)
     ranked = artists_similar_to(artist_key=artist["artist_key"], k=count) if count else []
@@ -204,18 +233,19 @@ def _artist_info(call: Call) -> dict:
         row["artist_key"]: row
         for row in artists(library_songs().filter(artist_key__in=[key for key, _ in ranked]))
     }
-    similar = [artist_payload(rows[key]) for key, _ in ranked if key in rows]
+    stars = starred_artists(call)
+    similar = [payload(rows[key], starred=stars.get(key)) for key, _ in ranked if key in rows]
     return {"biography": "", "similarArtist": similar}
 
 
 @endpoint("getArtistInfo")
 def get_artist_info(call: Call) -> dict:
-    return {"artistInfo": _artist_info(call)}
+    return {"artistInfo": _artist_info(call, artist_folder)}
 
 
 @endpoint("getArtistInfo2")
 def get_artist_info2(call: Call) -> dict:
-    return {"artistInfo2": _artist_info(call)}
+    return {"artistInfo2": _artist_info(call, artist_payload)}
 
 
 def _album_info(call: Call) -> dict:

@@ -14,10 +14,16 @@ from playlists.models import LibraryStar, Play, Rating
 from playlists.selectors import library_stars
 from songs.models import Song
 from songs.selectors import songs_matching
-from subsonic.endpoints.browsing import album_child, folder_songs
+from subsonic.endpoints.browsing import (
+    album_child,
+    folder_songs,
+    starred_albums,
+    starred_artists,
+)
 from subsonic.library import (
     album_payload,
     albums,
+    artist_folder,
     artist_payload,
     artists,
     child_songs,
@@ -107,12 +113,20 @@ RANKINGS = {
 
 @endpoint("getAlbumList")
 def get_album_list(call: Call) -> dict:
-    return {"albumList": {"album": [album_child(row) for row in _album_rows(call)]}}
+    stars = starred_albums(call)
+    rows = _album_rows(call)
+    return {
+        "albumList": {"album": [album_child(r, starred=stars.get(r["album_key"])) for r in rows]}
+    }
 
 
 @endpoint("getAlbumList2")
 def get_album_list2(call: Call) -> dict:
-    return {"albumList2": {"album": [album_payload(row) for row in _album_rows(call)]}}
+    stars = starred_albums(call)
+    rows = _album_rows(call)
+    return {
+        "albumList2": {"album": [album_payload(r, starred=stars.get(r["album_key"])) for r in rows]}
+    }
 
 
 @endpoint("getRandomSongs")
@@ -181,12 +195,13 @@ def _search(call: Call) -> tuple[list[dict], list[dict], list[Song]]:
 @endpoint("search2")
 def search2(call: Call) -> dict:
     artist_rows, album_rows, songs = _search(call)
+    artist_stars, album_stars = starred_artists(call), starred_albums(call)
     return {
         "searchResult2": {
             "artist": [
-                {"id": a["id"], "name": a["name"]} for a in map(artist_payload, artist_rows)
+                artist_folder(r, starred=artist_stars.get(r["artist_key"])) for r in artist_rows
             ],
-            "album": [album_child(row) for row in album_rows],
+            "album": [album_child(r, starred=album_stars.get(r["album_key"])) for r in album_rows],
             "song": song_children(call.user, songs),
         }
     }
@@ -195,10 +210,15 @@ def search2(call: Call) -> dict:
 @endpoint("search3")
 def search3(call: Call) -> dict:
     artist_rows, album_rows, songs = _search(call)
+    artist_stars, album_stars = starred_artists(call), starred_albums(call)
     return {
         "searchResult3": {
-            "artist": [artist_payload(row) for row in artist_rows],
-            "album": [album_payload(row) for row in album_rows],
+            "artist": [
+                artist_payload(r, starred=artist_stars.get(r["artist_key"])) for r in artist_rows
+            ],
+            "album": [
+                album_payload(r, starred=album_stars.get(r["album_key"])) for r in album_rows
+            ],
             "song": song_children(call.user, songs),
         }
     }

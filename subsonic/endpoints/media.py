@@ -7,13 +7,14 @@ with Range requests works the same for both APIs.
 from __future__ import annotations
 
 import io
+import math
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import F, QuerySet
 from django.http import FileResponse, HttpResponse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 
 from songs.models import Song
 from songs.streaming import audio_response
@@ -34,6 +35,9 @@ DOWNSAMPLING_FORMAT = "mp3"
 # Formats that are already what a client asking for "mp3" / "opus" wants.
 SAME_FORMAT = {"mp3": {"MP3"}, "opus": {"OPUS"}}
 MAX_COVER_SIZE = 2048
+# Re-encoding only because the player seeks (no format asked for): as close to the file as MP3
+# goes.
+OFFSET_KBPS = 320
 
 
 def _file_kbps(song: Song) -> float:
@@ -42,9 +46,19 @@ def _file_kbps(song: Song) -> float:
 
 @endpoint("stream")
 def stream(call: Call) -> HttpResponse:
+    """The stored file (with Range requests), or re-encoded when the format or maxBitRate asks
+    for it; from ``timeOffset`` seconds on (the transcodeOffset extension) it is always
+    re-encoded, as the requested format, else MP3 at up to OFFSET_KBPS."""
     song = song_by_id(call.params.required("id"))
     form = (call.params.get("format") or "").lower()
     max_kbps = call.params.integer("maxBitRate", 0)
+    offset_s = call.params.integer("timeOffset", 0)
+    if offset_s:
+        asked = form in TARGETS
+        form = form if asked else DOWNSAMPLING_FORMAT
+        ceiling = DEFAULT_KBPS[form] if asked else OFFSET_KBPS
+        kbps = min(ceiling, max_kbps) if max_kbps else ceiling
+        return transcoded_response(song, form, kbps, offset_s=offset_s)
     if form == "raw":
         return audio_response(call.request, song)
     too_big = bool(max_kbps) and _file_kbps(song) > max_kbps
@@ -57,6 +71,56 @@ def stream(call: Call) -> HttpResponse:
         return audio_response(call.request, song)
     kbps = min(DEFAULT_KBPS[form], max_kbps) if max_kbps else DEFAULT_KBPS[form]
     return transcoded_response(song, form, kbps)
+
+
+AUTH_PARAMETERS = ("u", "p", "t", "s", "apiKey", "v", "c")
+
+
+def _signed(call: Call, method: str, **params) -> str:
+    """A relative URL of another method, signed as this call was (a player fetches what a
+    playlist names with no credentials of its own)."""
+    signature = {name: call.params.get(name) for name in AUTH_PARAMETERS if call.params.get(name)}
+    return f"{method}?{urlencode({**params, **signature})}"
+
+
+def _hls_kbps(raw: str) -> int:
+    try:  # "1000@480x360": a video size, meaningless for audio
+        return max(int(raw.split("@", 1)[0]), 1)
+    except ValueError:
+        raise SubsonicError(
+            SubsonicError.GENERIC, f"bitRate is kilobits per second, not {raw!r}."
+        ) from None
+
+
+@endpoint("hls")
+def hls(call: Call) -> HttpResponse:
+    """An HLS playlist of the song as one MP3 segment (the whole song, which HLS allows for
+    audio: nothing to gain from cutting a song up when stream can start anywhere); several
+    bitRate values make a variant playlist, one entry per rate."""
+    raw_id = call.params.required("id")
+    song = song_by_id(raw_id)
+    rates = [_hls_kbps(raw) for raw in call.params.list("bitRate")]
+    if len(rates) > 1:
+        lines = ["#EXTM3U"]
+        for kbps in rates:
+            lines += [
+                f'#EXT-X-STREAM-INF:BANDWIDTH={kbps * 1000},CODECS="mp4a.40.34"',
+                _signed(call, "hls.m3u8", id=raw_id, bitRate=kbps),
+            ]
+    else:
+        kbps = rates[0] if rates else DEFAULT_KBPS[DOWNSAMPLING_FORMAT]
+        duration = song.duration_s or 0
+        lines = [
+            "#EXTM3U",
+            "#EXT-X-VERSION:3",
+            f"#EXT-X-TARGETDURATION:{math.ceil(duration)}",
+            "#EXT-X-MEDIA-SEQUENCE:0",
+            "#EXT-X-PLAYLIST-TYPE:VOD",
+            f"#EXTINF:{duration:.3f},",
+            _signed(call, "stream.view", id=raw_id, format="mp3", maxBitRate=kbps),
+            "#EXT-X-ENDLIST",
+        ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="application/vnd.apple.mpegurl")
 
 
 @endpoint("download")

@@ -80,6 +80,7 @@ def _mix_payload(mix: Mix, songs: list[Song]) -> dict:
         f"of {mix.cluster_size}. It changes when the map is rebuilt.",
         "owner": MIXES_OWNER,
         "public": True,
+        "readonly": True,
         "songCount": len(songs),
         "duration": round(sum(song.duration_s or 0 for song in songs)),
         "created": iso(made),
@@ -119,6 +120,7 @@ def _with_songs(call: Call, playlist: Playlist) -> dict:
         playlist,
         song_count=len(songs),
         duration=sum(song.duration_s or 0 for song in songs),
+        viewer=call.user,
     )
     payload["entry"] = song_children(call.user, songs)
     return payload
@@ -150,7 +152,8 @@ def get_playlists(call: Call) -> dict:
         )
     )
     listed = [
-        playlist_payload(p, song_count=p.song_count, duration=p.duration or 0) for p in playlists
+        playlist_payload(p, song_count=p.song_count, duration=p.duration or 0, viewer=call.user)
+        for p in playlists
     ]
     if target == call.user:  # the mixes are nobody's: not in another's list
         mixes = list(mixes_active().select_related("map"))

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import User
 
-from songs.models import Catalogue
+from subsonic.endpoints.users import user_payload
 from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint
 
@@ -10,6 +10,10 @@ EXTENSIONS = [
     {"name": "apiKeyAuthentication", "versions": [1]},
     {"name": "formPost", "versions": [1]},
     {"name": "sonicSimilarity", "versions": [1]},
+    {"name": "transcodeOffset", "versions": [1]},
+    {"name": "playbackReport", "versions": [1]},
+    {"name": "songLyrics", "versions": [1]},
+    {"name": "indexBasedQueue", "versions": [1]},
 ]
 
 
@@ -41,24 +45,4 @@ def get_user(call: Call) -> dict:
     user = User.objects.filter(username=username).first()
     if user is None:
         raise SubsonicError(SubsonicError.NOT_FOUND, "User not found.")
-    manager = user.is_superuser or user.has_perm("songs.manage_catalogue")
-    return {
-        "user": {
-            "username": user.username,
-            "email": user.email or None,
-            "scrobblingEnabled": True,
-            "adminRole": user.is_superuser,
-            "settingsRole": True,
-            "downloadRole": True,
-            "uploadRole": manager,
-            "playlistRole": True,
-            "coverArtRole": manager,
-            "commentRole": False,
-            "podcastRole": False,
-            "streamRole": True,
-            "jukeboxRole": False,
-            "shareRole": True,
-            "videoConversionRole": False,
-            "folder": list(Catalogue.objects.values_list("id", flat=True)),
-        }
-    }
+    return {"user": user_payload(user)}

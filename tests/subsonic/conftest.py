@@ -36,8 +36,12 @@ def library(db):
 
 
 def call(method: str, *, user=None, password: str = PASSWORD, client=None, post=False, **params):
-    """The raw response of /rest/<method>, signed with u + p of ``user`` unless params sign it."""
+    """The raw response of /rest/<method>, signed with u + p of ``user`` unless params sign it.
+    ``password`` is the signing one; a method's own ``password`` parameter (createUser,
+    changePassword) is passed as ``password_param``."""
     client = client or Client()
+    if "password_param" in params:
+        params["password"] = params.pop("password_param")
     query = {"v": "1.16.1", "c": "tests", **params}
     if user is not None:
         query.setdefault("u", user.username)

@@ -208,3 +208,87 @@ def test_unknown_ids_and_songs_without_pictures_are_error_70(listener, make_song
 def test_a_missing_id_is_error_10(listener, db):
     for method in ["stream", "download", "getCoverArt"]:
         assert error_code(rest(method, user=listener)) == 10
+
+
+def test_time_offset_starts_the_audio_that_many_seconds_in(listener, make_song):
+    song, _ = make_song()
+
+    later = call(
+        "stream", user=listener, id=str(song.id), timeOffset="2", client=ranged("bytes=0-9")
+    )
+    as_opus = call("stream", user=listener, id=str(song.id), timeOffset="1", format="opus")
+
+    # No format asked for: MP3, close to the file; the Range is not for these bytes.
+    assert later.status_code == 200 and later["Content-Type"] == "audio/mpeg"
+    duration, _, codec = decoded(body(later))
+    assert codec.startswith("mp3") and abs(duration - (SECONDS - 2)) < 0.2
+    duration, _, codec = decoded(body(as_opus))
+    assert codec.startswith("opus") and abs(duration - (SECONDS - 1)) < 0.2
+    beyond = body(call("stream", user=listener, id=str(song.id), timeOffset="60"))
+    assert len(beyond) < 1024  # past the end: no audio frames at all
+
+
+def test_the_audio_from_the_offset_is_the_songs_audio_from_there(listener, db, tmp_path):
+    """A tone that changes pitch at 1.5 s: from timeOffset=2 only the second pitch is heard."""
+    import numpy as np
+    import soundfile as sf
+
+    rate = 44100
+    t = np.arange(int(SECONDS * rate)) / rate
+    signal = np.where(t < 1.5, np.sin(2 * np.pi * 300 * t), np.sin(2 * np.pi * 1200 * t)) * 0.4
+    sf.write(tmp_path / "two.flac", signal.astype(np.float32), rate)
+    batch = batch_create(source="import", catalogue=catalogue_get_or_create())
+    song, _ = song_create_from_file(
+        path=tmp_path / "two.flac", original_name="two.flac", batch=batch
+    )
+    Song.objects.filter(id=song.id).update(status=Song.Status.READY)
+
+    data = body(call("stream", user=listener, id=str(song.id), timeOffset="2", format="opus"))
+
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        pcm = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(stream)])
+        heard_rate = stream.rate
+    peak_hz = np.argmax(np.abs(np.fft.rfft(pcm))) * heard_rate / len(pcm)
+    assert abs(peak_hz - 1200) < 20
+
+
+def test_hls_is_a_playlist_of_the_song_that_plays(listener, make_song):
+    song, _ = make_song()
+
+    response = call("hls.m3u8", user=listener, id=str(song.id), bitRate="96")
+    variants = call("hls.m3u8", user=listener, id=str(song.id), bitRate=["64", "128@480x360"])
+
+    assert response["Content-Type"] == "application/vnd.apple.mpegurl"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "#EXTM3U" and lines[-1] == "#EXT-X-ENDLIST"
+    assert f"#EXTINF:{SECONDS:.3f}," in lines
+    segment = next(line for line in lines if not line.startswith("#"))
+    # The segment's URL is signed as the playlist was: a player fetches it as it is.
+    played = Client().get(f"/rest/{segment}")
+    duration, _, codec = decoded(body(played))
+    assert codec.startswith("mp3") and abs(duration - SECONDS) < 0.2
+    assert len(body(Client().get(f"/rest/{segment}"))) * 8 / 1000 / SECONDS < 96 * 1.3
+    listed = variants.content.decode().splitlines()
+    assert [line for line in listed if line.startswith("#EXT-X-STREAM-INF")] == [
+        '#EXT-X-STREAM-INF:BANDWIDTH=64000,CODECS="mp4a.40.34"',
+        '#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS="mp4a.40.34"',
+    ]
+    assert subsonic_error(call("hls", user=listener, id="999999", f="json")) == 70
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_py_opensonic_streams_a_range_and_from_an_offset(opensonic, make_song):
+    import asyncio
+
+    song, data = make_song()
+
+    def read(response) -> bytes:
+        return asyncio.run_coroutine_threadsafe(response.read(), opensonic._loop).result()
+
+    part = opensonic.stream(str(song.id), byte_range="bytes=1000-1999")
+    later = opensonic.stream(str(song.id), time_offset=1, tformat="mp3")
+
+    assert part.status == 206 and read(part) == data[1000:2000]
+    assert later.headers["Content-Type"] == "audio/mpeg"
+    assert abs(decoded(read(later))[0] - (SECONDS - 1)) < 0.2
