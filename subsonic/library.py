@@ -9,11 +9,12 @@ folder is a catalogue's number. Only analysed ("ready") songs are in the library
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet, Sum
 
 from playlists.models import Playlist, PlaylistEntry, Rating
@@ -61,10 +62,13 @@ def album_id(key: str) -> str:
     return ALBUM_PREFIX + key
 
 
-def song_by_id(raw: str) -> Song:
+def song_by_id(raw: str, *, fields: Sequence[str] = ()) -> Song:
+    """The library's song of this id, with ``fields`` loaded (default: all, the analysis arrays
+    too); error 70 when there is none."""
     if not raw.isdigit():
         raise SubsonicError(SubsonicError.NOT_FOUND, "Song not found.")
-    song = library_songs().filter(id=int(raw)).first()
+    songs = library_songs().filter(id=int(raw))
+    song = (songs.only(*fields) if fields else songs).first()
     if song is None:
         raise SubsonicError(SubsonicError.NOT_FOUND, "Song not found.")
     return song
@@ -87,6 +91,20 @@ def key_from_id(raw: str, prefix: str, what: str) -> str:
     return raw[len(prefix) :]
 
 
+# A user's stars and ratings of some songs (UserAnnotations.of): table names from the models,
+# values as parameters.
+_ANNOTATIONS_SQL = f"""
+    SELECT entry.song_id, entry.added_at, NULL::integer
+      FROM {PlaylistEntry._meta.db_table} entry
+      JOIN {Playlist._meta.db_table} playlist ON playlist.id = entry.playlist_id
+     WHERE playlist.owner_id = %(user)s AND playlist.is_favourites
+       AND entry.song_id = ANY(%(ids)s)
+    UNION ALL
+    SELECT song_id, NULL, stars FROM {Rating._meta.db_table}
+     WHERE user_id = %(user)s AND song_id = ANY(%(ids)s)
+"""
+
+
 @dataclass
 class UserAnnotations:
     """What one user has said about a set of songs: favourites (starred) and ratings."""
@@ -96,16 +114,21 @@ class UserAnnotations:
 
     @classmethod
     def of(cls, user: User, song_ids: Iterable[int]) -> UserAnnotations:
+        """Both in one query, the ids passed as one array: every list of songs asks this, and
+        the ORM's union of two ``IN`` lists costs 1 ms to build for 50 songs and 2 ms for 200
+        (bench/subsonic.py), several times what the database spends on it."""
         ids = list(song_ids)
-        starred = dict(
-            PlaylistEntry.objects.filter(
-                playlist__owner=user, playlist__is_favourites=True, song_id__in=ids
-            ).values_list("song_id", "added_at")
-        )
-        ratings = dict(
-            Rating.objects.filter(user=user, song_id__in=ids).values_list("song_id", "stars")
-        )
-        return cls(starred, ratings)
+        annotations = cls({}, {})
+        if not ids:
+            return annotations
+        with connection.cursor() as cursor:
+            cursor.execute(_ANNOTATIONS_SQL, {"user": user.pk, "ids": ids})
+            for song_id, starred_at, stars in cursor.fetchall():
+                if stars is None:
+                    annotations.starred[song_id] = starred_at
+                else:
+                    annotations.ratings[song_id] = stars
+        return annotations
 
 
 def iso(moment: datetime) -> str:
@@ -122,38 +145,41 @@ def song_child(song: Song, annotations: UserAnnotations | None = None) -> dict:
             mimetypes.guess_type(song.audio.name)[0] or "application/octet-stream",
         ),
     )
-    duration = round(song.duration_s or 0)
+    artist = song.artist or UNKNOWN_ARTIST
+    artist_ref = {"id": artist_id(song.artist_key), "name": artist}
+    parent = album_id(song.album_key)
+    genre = song.genre or song.predicted_genre or None
     child = {
         "id": str(song.id),
-        "parent": album_id(song.album_key),
+        "parent": parent,
         "isDir": False,
         "title": song.title,
         "album": song.album or UNKNOWN_ALBUM,
-        "artist": song.artist or UNKNOWN_ARTIST,
+        "artist": artist,
         "track": song.track_number,
         "year": song.year,
-        "genre": song.genre or song.predicted_genre or None,
+        "genre": genre,
         "coverArt": str(song.id),
         "size": song.size_bytes,
         "contentType": content_type,
         "suffix": suffix,
-        "duration": duration,
+        "duration": round(song.duration_s or 0),
         "bitRate": round(song.size_bytes * 8 / 1000 / song.duration_s) if song.duration_s else 0,
         "samplingRate": song.sample_rate,
         "channelCount": song.channels,
         "path": song.original_name,
         "isVideo": False,
         "created": iso(song.created_at),
-        "albumId": album_id(song.album_key),
-        "artistId": artist_id(song.artist_key),
+        "albumId": parent,
+        "artistId": artist_ref["id"],
         "type": "music",
         "mediaType": "song",
         "sortName": song.title.lower(),
-        "genres": [{"name": g} for g in [song.genre or song.predicted_genre] if g],
-        "artists": [{"id": artist_id(song.artist_key), "name": song.artist or UNKNOWN_ARTIST}],
-        "displayArtist": song.artist or UNKNOWN_ARTIST,
-        "albumArtists": [{"id": artist_id(song.artist_key), "name": song.artist or UNKNOWN_ARTIST}],
-        "displayAlbumArtist": song.artist or UNKNOWN_ARTIST,
+        "genres": [{"name": genre}] if genre else [],
+        "artists": [artist_ref],
+        "displayArtist": artist,
+        "albumArtists": [artist_ref],
+        "displayAlbumArtist": artist,
     }
     if annotations is not None:
         if song.id in annotations.starred:

@@ -89,13 +89,21 @@ def _escape_text(text: str) -> str:
 
 
 def _without_none(value):
-    # Plain dict and list checks: payloads are built of them, and the abstract Mapping check
-    # costs milliseconds on a list of 50 songs.
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
+    """``value`` without the None values of its dicts, at any depth (the spec leaves absent
+    fields out). Only dicts and lists are walked, with plain type checks: a play queue of 200
+    songs holds some 7,000 leaves, and a call for each costs milliseconds."""
+    if type(value) is dict:
+        return {
+            k: _without_none(v) if type(v) in _CONTAINERS else v
+            for k, v in value.items()
+            if v is not None
+        }
+    if type(value) is list:
+        return [_without_none(v) if type(v) in _CONTAINERS else v for v in value]
     return value
+
+
+_CONTAINERS = (dict, list)
 
 
 def render(request: HttpRequest, payload: dict, *, status: str = "ok") -> HttpResponse:

@@ -74,7 +74,7 @@ def get_similar_songs2(call: Call) -> dict:
 
 @endpoint("getSonicSimilarTracks")
 def get_sonic_similar_tracks(call: Call) -> dict:
-    song = song_by_id(call.params.required("id"))
+    song = song_by_id(call.params.required("id"), fields=("id",))  # the search needs no more
     count = call.params.integer("count", 10, minimum=1, maximum=MAX_COUNT)
     similar = songs_similar_to(song=song, k=count, fields=CHILD_FIELDS)
     return {"sonicMatch": _sonic_matches(call, similar)}
