@@ -1,9 +1,15 @@
 """Decoding an audio file to 16 kHz mono float32 in bounded memory, as musicnn's input.
 
 libsndfile (through soundfile) reads WAV, FLAC, MP3, Ogg Vorbis and Opus, and can seek, so a
-budgeted analysis decodes only the windows it needs. Anything else (M4A, ...) goes through
-audioread, which streams but cannot seek, and only where a system decoder such as ffmpeg exists.
-Every failure is an `InvalidAudio` whose message says what is wrong with the file.
+budgeted analysis decodes only the windows it needs. Anything else (M4A, ...) is streamed, not
+sought: through audioread's standard-library reader or FFmpeg's libraries (PyAV), opened with
+`FFMPEG_INPUT_OPTIONS`. Every failure is an `InvalidAudio` whose message says what is wrong
+with the file.
+
+Files are untrusted: an "audio" file can be an HLS or concat playlist naming other files or URLs,
+which FFmpeg would open while probing it. So FFmpeg only reads through the file protocol and only
+with demuxers of single audio files (`AUDIO_DEMUXERS`); audioread's other back ends (the ffmpeg
+and GStreamer programs, which take no such options) are not used.
 
 One step goes beyond musicnn's own `librosa.load`: a 10 Hz DC blocker after resampling. A DC
 offset is inaudible, but after the log compression it fills the lowest mel band and moved a
@@ -36,6 +42,17 @@ DC_CUTOFF_HZ = 10.0
 _WINDOW_LEAD = 4096
 _WINDOW_TAIL = 1024
 _RESAMPLE_QUALITY = "HQ"  # librosa.load's default, res_type="soxr_hq"
+
+
+# FFmpeg demuxers of one audio file each. Not among them: hls, concat, the image and tee
+# formats, and every other demuxer that opens further files or URLs named inside the file.
+AUDIO_DEMUXERS = (
+    "wav", "w64", "flac", "mp3", "ogg", "mov", "aac", "aiff", "matroska", "asf", "wv", "ape",
+    "caf", "tta", "au", "mpc", "mpc8", "dsf", "amr", "ac3", "eac3", "dts", "truehd", "mlp",
+)  # fmt: skip
+# Options for every FFmpeg input (av.open(..., options=FFMPEG_INPUT_OPTIONS)); the command-line
+# equivalent is -protocol_whitelist file -format_whitelist ...
+FFMPEG_INPUT_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": ",".join(AUDIO_DEMUXERS)}
 
 
 class InvalidAudio(ValueError):
@@ -233,13 +250,69 @@ def _open_soundfile(path: str | os.PathLike) -> sf.SoundFile | None:
         return None
 
 
+class _FFmpegLibraryAudioFile(audioread.AudioFile):
+    """audioread's interface (samplerate, channels, duration; iterating gives interleaved
+    16-bit PCM buffers) over PyAV, opened with FFMPEG_INPUT_OPTIONS: an audioread back end that
+    opens nothing but the file it is given."""
+
+    def __init__(self, path: str) -> None:
+        import av
+
+        try:
+            self._container = av.open(path, options=FFMPEG_INPUT_OPTIONS)
+        except (av.error.FFmpegError, OSError) as error:
+            raise audioread.DecodeError(str(error)) from error
+        if not self._container.streams.audio:
+            self._container.close()
+            raise audioread.DecodeError("no audio stream")
+        self._stream = self._container.streams.audio[0]
+        self.samplerate = self._stream.codec_context.sample_rate
+        self.channels = self._stream.codec_context.channels
+        if self.samplerate <= 0 or self.channels <= 0:  # bytes that merely resemble a header
+            self._container.close()
+            raise audioread.DecodeError("no playable audio stream")
+        if self._stream.duration is not None and self._stream.time_base:
+            self.duration = float(self._stream.duration * self._stream.time_base)
+        else:
+            self.duration = (self._container.duration or 0) / av.time_base
+        layout = "mono" if self.channels == 1 else self._stream.codec_context.layout.name
+        self._resampler = av.AudioResampler(format="s16", layout=layout, rate=self.samplerate)
+
+    def __iter__(self) -> Iterator[bytes]:
+        import av
+
+        try:
+            for frame in self._container.decode(self._stream):
+                for resampled in self._resampler.resample(frame):
+                    yield resampled.to_ndarray().tobytes()
+            for resampled in self._resampler.resample(None):
+                yield resampled.to_ndarray().tobytes()
+        except av.error.FFmpegError as error:
+            raise audioread.DecodeError(str(error)) from error
+
+    def close(self) -> None:
+        self._container.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _audioread_backends() -> list[type]:
+    from audioread.rawread import RawAudioFile
+
+    return [RawAudioFile, _FFmpegLibraryAudioFile]
+
+
 def _open_audioread(path: str | os.PathLike) -> audioread.AudioFile:
     try:
-        return audioread.audio_open(os.fspath(path))
+        return audioread.audio_open(os.fspath(path), backends=_audioread_backends())
     except (audioread.NoBackendError, audioread.DecodeError, EOFError) as error:
         raise UnsupportedAudio(
             f"{_name(path)}: not an audio file that can be decoded here (accepted: WAV, FLAC, "
-            "MP3, Ogg Vorbis, Opus; other formats need ffmpeg), or a damaged one."
+            "MP3, Ogg Vorbis, Opus, M4A/AAC and other single audio files), or a damaged one."
         ) from error
 
 

@@ -76,6 +76,7 @@ _ERROR_MEANINGS = {
     401: "Not signed in, or the token is invalid or has expired.",
     403: "Signed in, but this needs a catalogue manager.",
     404: "No such object, or not one you may see.",
+    413: "The upload is larger than this endpoint accepts (refused as it arrives).",
     415: "The request's Content-Type is not one this endpoint reads.",
     429: "Too many requests: wait the seconds in the Retry-After header.",
     503: "A worker or a service could not do it just now: try again after Retry-After seconds.",

@@ -65,7 +65,7 @@ class TokenListView(APIView):
         """Sign in with username and password; the answer holds the token, shown only this once."""
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        token, key = api_token_for_credentials(**data.validated_data)
+        token, key = api_token_for_credentials(request=request, **data.validated_data)
         token.token = key
         return Response(NewTokenOutput(token).data, status=status.HTTP_201_CREATED)
 

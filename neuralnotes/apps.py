@@ -6,4 +6,5 @@ class NeuralNotesConfig(AppConfig):
     verbose_name = "Neural Notes"
 
     def ready(self) -> None:
-        from neuralnotes import schema  # noqa: F401  (registers the token scheme for the schema)
+        # They register the settings check of TRUSTED_PROXIES and the token scheme of the schema.
+        from neuralnotes import client_address, schema  # noqa: F401

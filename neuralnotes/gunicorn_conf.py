@@ -15,6 +15,9 @@ timeout = int(os.environ.get("WEB_TIMEOUT_S", 120))
 graceful_timeout = 30
 # Requests are logged by neuralnotes.structured_logging, one JSON line each.
 accesslog = None
+# Should an access log be turned on (--access-logfile), its request lines and headers, and the
+# error log's URIs, carry no credentials: queries and Authorization/Cookie values are redacted.
+logger_class = "neuralnotes.gunicorn_logging.RedactingLogger"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 # /metrics adds up what every worker process counted (prometheus_client's multiprocess mode):

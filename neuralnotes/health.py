@@ -6,9 +6,13 @@ the database never gets healthy web processes restarted.
 ``/readyz`` is readiness: is every service the platform depends on reachable right now (database,
 pgvector, broker, media storage, at least one worker)? Each check answers quickly (a second or so
 at worst) so that an answer comes even when a service hangs. 200 when every check passes, 503
-otherwise, with the failing check named and its error in the JSON body. ``?deep=1`` also sends a
-task through a worker and waits for its answer (``make run`` waits for that before it prints the
-address).
+otherwise, with the failing check named. ``?deep=1`` also sends a task through a worker and waits
+for its answer (``make run`` waits for that before it prints the address).
+
+Anyone may ask, so an anonymous answer is cheap and tells nothing of the inside: each check's name
+and whether it passed, never ``deep`` (seconds of a web process each time), nor error texts,
+the bucket, versions or the workers' host names. Those are for staff and for a monitor sending
+``Authorization: Bearer <METRICS_TOKEN>``, the callers ``/metrics`` answers.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from django.views.decorators.http import require_GET
 
 from neuralnotes.broker import broker_ping
 from neuralnotes.celery import app as celery_app
+from neuralnotes.metrics import scrape_allowed
+from neuralnotes.outages import SERVICE_DOWN_ERRORS
 
 WORKER_PING_TIMEOUT_S = 1.0
 ROUND_TRIP_TIMEOUT_S = 5.0
@@ -132,12 +138,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def details_allowed(request: HttpRequest) -> bool:
+    """Staff or the metrics token (checked first: it reads no database). A session that cannot
+    be read because the database is down counts as anonymous: readiness must still answer."""
+    try:
+        return scrape_allowed(request)
+    except SERVICE_DOWN_ERRORS:
+        return False
+
+
 @never_cache
 @require_GET
 @login_not_required
 def readyz(request: HttpRequest) -> JsonResponse:
-    results = run_checks(deep=request.GET.get("deep") == "1")
+    details = details_allowed(request)
+    results = run_checks(deep=details and request.GET.get("deep") == "1")
     ready = all(result["ok"] for result in results.values())
+    if not details:
+        results = {name: {"ok": result["ok"]} for name, result in results.items()}
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": results},
         status=200 if ready else 503,

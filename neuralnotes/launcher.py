@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -110,7 +111,9 @@ class Children:
                 process.wait()
 
 
-def wait_until_healthy(url: str, children: Children) -> None:
+def wait_until_healthy(url: str, children: Children, *, token: str) -> None:
+    """Until ``url`` (``/readyz?deep=1``) answers 200 to the monitor's ``token``."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     last = "no answer yet"
     while time.monotonic() < deadline:
@@ -120,7 +123,7 @@ def wait_until_healthy(url: str, children: Children) -> None:
                 f"The {dead} process exited while starting:\n{children.log_tail(dead)}"
             )
         try:
-            with urllib.request.urlopen(url, timeout=10):
+            with urllib.request.urlopen(request, timeout=10):
                 return
         except urllib.error.HTTPError as exc:
             last = exc.read().decode(errors="replace")
@@ -145,6 +148,8 @@ def run(host: str, port: int) -> None:
     var_dir = Path(os.environ.get("NEURALNOTES_VAR_DIR", BASE_DIR / "var"))
     print("Starting the database and the broker …", flush=True)
     env = services_env(var_dir)
+    # /readyz runs its deep check (a task through the worker) only for staff or this token.
+    env.setdefault("METRICS_TOKEN", secrets.token_urlsafe(32))
     print("Preparing the database …", flush=True)
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
@@ -168,10 +173,13 @@ def run(host: str, port: int) -> None:
                 "--bind", f"{host}:{port}",
                 "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
                 "--timeout", "120",
+                "--logger-class", "neuralnotes.gunicorn_logging.RedactingLogger",
             ],
         )  # fmt: skip
         probe_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        wait_until_healthy(f"http://{probe_host}:{port}/readyz?deep=1", children)
+        wait_until_healthy(
+            f"http://{probe_host}:{port}/readyz?deep=1", children, token=env["METRICS_TOKEN"]
+        )
         print(
             f"\nNeural Notes is running at http://{probe_host}:{port}/\n"
             f"Sign in with one of these accounts:\n{accounts.rstrip()}\n"

@@ -11,24 +11,38 @@ import time
 from django.core.cache import cache
 from rest_framework import throttling
 
+from neuralnotes.client_address import client_address
+
+
+def fixed_window_hit(key: str, window_s: int) -> tuple[int, float]:
+    """Count one request against ``key`` in the current window of ``window_s`` seconds: the
+    requests so far in this window (this one included) and when it ends (Unix time)."""
+    now = time.time()
+    window = int(now // window_s)
+    counter = f"{key}:{window}"
+    cache.add(counter, 0, timeout=window_s + 1)
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # expired between add and incr
+        cache.set(counter, 1, timeout=window_s + 1)
+        count = 1
+    return count, (window + 1) * window_s
+
 
 class FixedWindowMixin:
+    def get_ident(self, request) -> str:
+        # DRF's own reads the whole X-Forwarded-For unless NUM_PROXIES is set, so a made-up
+        # header per request would be a new client each time; this is the address the sign-in
+        # limits use, read through TRUSTED_PROXIES.
+        return client_address(request)
+
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        now = time.time()
-        window = int(now // self.duration)
-        self.window_ends = (window + 1) * self.duration
-        key = f"{self.key}:{window}"
-        cache.add(key, 0, timeout=self.duration + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=self.duration + 1)
-            count = 1
+        count, self.window_ends = fixed_window_hit(self.key, self.duration)
         return count <= self.num_requests
 
     def wait(self) -> float:

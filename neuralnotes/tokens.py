@@ -9,10 +9,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from neuralnotes.models import ApiToken
+from neuralnotes.sign_in_limits import lockout_message, sign_in_succeeded, sign_in_wait_s
 
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -41,11 +43,17 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 
 def api_token_for_credentials(
-    *, username: str, password: str, name: str = ""
+    *, request: HttpRequest, username: str, password: str, name: str = ""
 ) -> tuple[ApiToken, str]:
-    user = authenticate(username=username, password=password)
+    """A new token for whoever these credentials are, under the sign-in limit: a wrong password
+    counts (axes' backend and signal), and a locked-out client gets 429 with Retry-After."""
+    user = authenticate(request, username=username, password=password)
     if user is None:
+        wait = sign_in_wait_s(request=request, username=username)
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail=lockout_message(wait))
         raise exceptions.AuthenticationFailed("Wrong username or password.")
+    sign_in_succeeded(request=request, username=username)
     return api_token_create(user=user, name=name)
 
 

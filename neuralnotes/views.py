@@ -2,14 +2,18 @@
 
 import sys
 
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from neuralnotes.outages import SERVICE_DOWN_ERRORS
+from neuralnotes.sign_in_limits import password_confirmed
 
 # What a 503 asks clients to wait before trying again (seconds).
 RETRY_AFTER_S = 5
@@ -21,14 +25,48 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def signup(request: HttpRequest) -> HttpResponse:
+    """Sign-up as the SIGNUP setting has it (neuralnotes.signup): open, by invitation link, or
+    closed (a page that says so); attempts are limited per client address."""
+    from neuralnotes import signup as rules
+
     if request.user.is_authenticated:
         return redirect("home")
+    mode = rules.signup_mode()
+    if mode == rules.CLOSED:
+        return render(request, "registration/signup_closed.html", {"reason": "closed"}, status=403)
+    token = request.POST.get("invitation") or request.GET.get("invitation") or ""
+    if request.method == "POST" and (wait := rules.signup_attempt_wait(request=request)):
+        response = render(
+            request,
+            "registration/signup_closed.html",
+            {"reason": "throttled", "wait_minutes": -(-wait // 60)},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    invitation = None
+    if mode == rules.INVITE:
+        invitation = rules.invitation_usable(token=token)
+        if invitation is None:
+            reason = "unusable" if token else "invite"
+            return render(
+                request, "registration/signup_closed.html", {"reason": reason}, status=403
+            )
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user)
+        try:
+            user = rules.user_sign_up(form=form, invitation=invitation)
+        except rules.InvitationUnusable:
+            return render(
+                request, "registration/signup_closed.html", {"reason": "unusable"}, status=403
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+    return render(
+        request,
+        "registration/signup.html",
+        {"form": form, "invitation": invitation.token if invitation else ""},
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -54,23 +92,34 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def account(request: HttpRequest) -> HttpResponse:
     """The signed-in user's keys for apps: API keys (the REST API's tokens, which Subsonic
-    clients take as apiKey) and the Subsonic app password for clients that sign with a salt."""
+    clients take as apiKey) and the Subsonic app password for clients that sign with a salt.
+    Making either asks for the login password again: a session left open or stolen must not
+    become a key that outlives it."""
     from neuralnotes.models import ApiToken
     from neuralnotes.tokens import api_token_create
     from subsonic.auth import AppPasswordError, app_password_clear, app_password_set
     from subsonic.models import AppPassword
 
-    new_key = error = ""
+    new_key = error = key_error = ""
     if request.method == "POST":
         action = request.POST.get("action")
+        confirmed = action in ("create-key", "set-app-password") and password_confirmed(
+            request=request, user=request.user, password=request.POST.get("current_password", "")
+        )
         if action == "create-key":
-            _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+            if confirmed:
+                name = request.POST.get("name", "")
+                _, new_key = api_token_create(user=request.user, name=name)
+            else:
+                key_error = "That is not your password: no key was made."
         elif action == "revoke-key":
             ApiToken.objects.filter(user=request.user, id=request.POST.get("id") or 0).delete()
             return redirect("account")
         elif action == "set-app-password":
             password = request.POST.get("password", "")
-            if password != request.POST.get("confirm", ""):
+            if not confirmed:
+                error = "That is not your login password: the app password stays as it was."
+            elif password != request.POST.get("confirm", ""):
                 error = "The two app passwords differ."
             else:
                 try:
@@ -88,9 +137,37 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "keys": ApiToken.objects.filter(user=request.user),
             "new_key": new_key,
+            "key_error": key_error,
             "error": error,
             "has_app_password": AppPassword.objects.filter(user=request.user).exists(),
             "server_address": request.build_absolute_uri("/").rstrip("/"),
         },
-        status=400 if error else 200,
+        status=400 if error or key_error else 200,
     )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with the old password checked as a sign-in is (neuralnotes.sign_in_limits):
+    a session must not become a way to guess the password without limit."""
+
+    def __init__(self, *args, request: HttpRequest, **kwargs) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_confirmed(request=self.request, user=self.user, password=old_password):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The new password revokes the account's API keys and app password (neuralnotes.credentials);
+    both pages say so."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}

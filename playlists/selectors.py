@@ -22,7 +22,7 @@ from playlists.models import (
     PlaylistEntry,
     Share,
 )
-from playlists.services import NOW_PLAYING_FOR, NOW_PLAYING_KEY
+from playlists.services import NOW_PLAYING_FOR, NOW_PLAYING_KEY, NOW_PLAYING_PER_USER
 from songs.models import Song
 from songs.selectors import SONG_LIST_FIELDS, active_embedding_model, songs_similar_to
 
@@ -119,21 +119,34 @@ class NowPlaying:
 
 def now_playing() -> list[NowPlaying]:
     """What every listener's players said they are playing (services.now_playing_set), newest
-    first; songs no longer in the library are left out."""
+    first, at most NOW_PLAYING_PER_USER players per listener; listeners who paused their history
+    (even after their player reported) and songs no longer in the library are left out."""
     now = timezone.now()
-    entries = [
-        entry
-        for entry in (cache.get(NOW_PLAYING_KEY) or {}).values()
-        if now - entry["at"] < NOW_PLAYING_FOR
-    ]
-    users = User.objects.in_bulk({e["user_id"] for e in entries})
+    entries = sorted(
+        (
+            entry
+            for entry in (cache.get(NOW_PLAYING_KEY) or {}).values()
+            if now - entry["at"] < NOW_PLAYING_FOR
+        ),
+        key=lambda entry: entry["at"],
+        reverse=True,
+    )
+    user_ids = {e["user_id"] for e in entries}
+    paused = set(
+        HistoryPause.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
+    users = User.objects.in_bulk(user_ids - paused)
     songs = Song.objects.filter(status=Song.Status.READY).in_bulk({e["song_id"] for e in entries})
-    found = [
-        NowPlaying(users[e["user_id"]], songs[e["song_id"]], e["client"], e["at"])
-        for e in entries
-        if e["user_id"] in users and e["song_id"] in songs
-    ]
-    return sorted(found, key=lambda playing: playing.at, reverse=True)
+    shown: dict[int, int] = {}  # user id -> entries taken
+    found = []
+    for e in entries:
+        if e["user_id"] not in users or e["song_id"] not in songs:
+            continue
+        if shown.get(e["user_id"], 0) >= NOW_PLAYING_PER_USER:
+            continue
+        shown[e["user_id"]] = shown.get(e["user_id"], 0) + 1
+        found.append(NowPlaying(users[e["user_id"]], songs[e["song_id"]], e["client"], e["at"]))
+    return found
 
 
 def songs_walk_from(*, song: Song, length: int) -> list[Song]:

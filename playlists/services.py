@@ -31,6 +31,9 @@ FAVOURITES = "Favourites"
 # cache entry for everybody, {"<user id>:<client>": {...}}, each forgotten after this long.
 NOW_PLAYING_KEY = "playlists:now-playing"
 NOW_PLAYING_FOR = timedelta(minutes=10)
+# Players kept per listener: the client name is whatever a player sends, so without a bound one
+# account could fill everybody's now-playing list (and the cache entry) by varying it.
+NOW_PLAYING_PER_USER = 3
 
 
 class PlaylistError(ValueError):
@@ -261,6 +264,7 @@ def history_pause_set(*, user: User, paused: bool) -> bool:
     whether it is paused now. Pausing keeps what is there: deleting is history_delete."""
     if paused:
         HistoryPause.objects.get_or_create(user=user)
+        _now_playing_forget(user=user)
     else:
         HistoryPause.objects.filter(user=user).delete()
     return paused
@@ -278,21 +282,39 @@ def history_delete(*, user: User, play_ids: Iterable[int] | None = None) -> int:
     return deleted
 
 
+def _now_playing_forget(*, user: User) -> None:
+    entries = cache.get(NOW_PLAYING_KEY) or {}
+    kept = {slot: entry for slot, entry in entries.items() if entry["user_id"] != user.id}
+    if len(kept) != len(entries):
+        cache.set(NOW_PLAYING_KEY, kept, int(NOW_PLAYING_FOR.total_seconds()))
+
+
 def now_playing_set(*, user: User, song: Song, client: str = "", at: datetime | None = None):
     """Remember that one of the user's players is playing the song (for NOW_PLAYING_FOR); a
-    player that reports again replaces what it said before."""
+    player that reports again replaces what it said before, and only the user's
+    NOW_PLAYING_PER_USER latest players are kept. A listener who paused their history is not
+    shown playing anything either: nothing is kept for them."""
+    if HistoryPause.objects.filter(user=user).exists():
+        return
     now = timezone.now()
     entries = {
         slot: entry
         for slot, entry in (cache.get(NOW_PLAYING_KEY) or {}).items()
         if now - entry["at"] < NOW_PLAYING_FOR
     }
-    entries[f"{user.id}:{client}"] = {
+    entries[f"{user.id}:{client[:100]}"] = {
         "user_id": user.id,
         "song_id": song.id,
         "client": client[:100],
         "at": at or now,
     }
+    mine = sorted(
+        (slot for slot, entry in entries.items() if entry["user_id"] == user.id),
+        key=lambda slot: entries[slot]["at"],
+        reverse=True,
+    )
+    for slot in mine[NOW_PLAYING_PER_USER:]:
+        del entries[slot]
     cache.set(NOW_PLAYING_KEY, entries, int(NOW_PLAYING_FOR.total_seconds()))
 
 

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from songs.models import Song
+from songs.services.folders import song_file_check
 
 CHUNK = 64 * 1024
 CONTENT_TYPES = {
@@ -21,6 +22,9 @@ CONTENT_TYPES = {
     "OPUS": "audio/ogg",
 }
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# A position of more digits than this (past 2**63, as nginx rules) is unsatisfiable: 416. Never
+# int() on it: a 5,000-digit string raises (Python's limit on digits), which was a 500.
+_MAX_DIGITS = 18
 
 
 def _chunks(handle, remaining: int):
@@ -35,23 +39,31 @@ def _chunks(handle, remaining: int):
         handle.close()
 
 
+def _unsatisfiable(size: int) -> HttpResponse:
+    response = HttpResponse(status=416)
+    response["Content-Range"] = f"bytes */{size}"
+    return response
+
+
 def audio_response(request: HttpRequest, song: Song) -> HttpResponse:
     """The whole file (200) or the byte range asked for (206); 416 for a range outside it."""
+    song_file_check(song=song)  # a 404 for a file that now lies outside the library
     size = default_storage.size(song.audio.name)
     content_type = CONTENT_TYPES.get(song.audio_format.upper(), "application/octet-stream")
     start, end = 0, size - 1
     match = _RANGE.match(request.headers.get("Range", "").strip())
     ranged = bool(match and (match.group(1) or match.group(2)))
     if ranged:
-        if match.group(1):
-            start = int(match.group(1))
-            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+        first, last = match.group(1), match.group(2)
+        if len(first) > _MAX_DIGITS or len(last) > _MAX_DIGITS:
+            return _unsatisfiable(size)
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
         else:  # "bytes=-N": the last N bytes
-            start = max(size - int(match.group(2)), 0)
+            start = max(size - int(last), 0)
         if start > end or start >= size:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
+            return _unsatisfiable(size)
     handle = default_storage.open(song.audio.name, "rb")
     handle.seek(start)
     response = StreamingHttpResponse(_chunks(handle, end - start + 1), content_type=content_type)

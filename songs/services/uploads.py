@@ -28,6 +28,8 @@ from songs.services.metadata import MetadataFileError, metadata_for, parse_metad
 
 METADATA_SUFFIXES = (".csv", ".json")
 MAX_COMPRESSION_RATIO = 200  # audio barely compresses; a 1000:1 entry is a bomb
+# A metadata file is text for a few thousand songs; past this it is refused, never inflated whole.
+METADATA_MAX_BYTES = 16 << 20
 
 
 def _unsafe(name: str) -> bool:
@@ -82,6 +84,18 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> N
             out.write(chunk)
 
 
+def _read_metadata(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A metadata entry's bytes, inflating at most one byte past METADATA_MAX_BYTES whatever its
+    header declares. Raises MetadataFileError for a larger one."""
+    with archive.open(info) as source:
+        content = source.read(METADATA_MAX_BYTES + 1)
+    if len(content) > METADATA_MAX_BYTES:
+        raise MetadataFileError(
+            f"{info.filename}: a metadata file may be at most {METADATA_MAX_BYTES >> 20} MB."
+        )
+    return content
+
+
 def batch_add_zip(
     *,
     batch: UploadBatch,
@@ -100,8 +114,8 @@ def batch_add_zip(
         for info in entries:
             if info.filename.lower().endswith(METADATA_SUFFIXES) and not _unsafe(info.filename):
                 try:
-                    found = parse_metadata_file(info.filename, archive.read(info)[: 16 << 20])
-                except MetadataFileError as exc:
+                    found = parse_metadata_file(info.filename, _read_metadata(archive, info))
+                except (MetadataFileError, zipfile.BadZipFile) as exc:
                     _batch_note(batch, "rejected", {"name": info.filename, "reason": str(exc)})
                     continue
                 table = {**found, **table}
@@ -137,7 +151,12 @@ def batch_add_zip(
 
 def batch_set_metadata(*, batch: UploadBatch, name: str, content: bytes) -> int:
     """Keep a metadata file's rows on the batch for the files uploaded after it; returns how many
-    rows it had. Raises MetadataFileError."""
+    rows it had. Raises MetadataFileError (also for one over METADATA_MAX_BYTES: read at most
+    one byte more)."""
+    if len(content) > METADATA_MAX_BYTES:
+        raise MetadataFileError(
+            f"{name}: a metadata file may be at most {METADATA_MAX_BYTES >> 20} MB."
+        )
     table = parse_metadata_file(name, content)
     batch.metadata = {**batch.metadata, **{key: vars(meta) for key, meta in table.items()}}
     batch.save(update_fields=["metadata"])

@@ -7,6 +7,7 @@ with no count and no filtering, so each page costs an index range and nothing mo
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -48,12 +49,16 @@ def _years(songs_or_rows: QuerySet, low: int | None, high: int | None) -> QueryS
     return songs_or_rows
 
 
-def _ranked_albums(songs: QuerySet[Song], ranking: tuple, offset: int, size: int) -> list:
+def _ranked_albums(
+    songs: QuerySet[Song], ranking: tuple, offset: int, size: int, *, user: User
+) -> list:
     """One page of albums, best score first: ``ranking`` is a model of rows about songs (plays,
-    ratings) and the aggregate that scores an album by them. Two queries."""
+    ratings) and the aggregate that scores an album by them. Only ``user``'s own rows count:
+    everybody's would tell, on a small server, what another listener just played or rated.
+    Two queries."""
     model, score = ranking
     keys = list(
-        model.objects.filter(song__in=songs.values("id"))
+        model.objects.filter(user=user, song__in=songs.values("id"))
         .values("song__album_key")
         .annotate(score=score)
         .order_by("-score", "song__album_key")
@@ -98,7 +103,7 @@ def _album_rows(call: Call) -> list[dict]:
         found = {row["album_key"]: row for row in rows.filter(album_key__in=keys)}
         return [found[key] for key in keys if key in found][offset : offset + size]
     elif kind in RANKINGS:
-        return _ranked_albums(songs, RANKINGS[kind], offset, size)
+        return _ranked_albums(songs, RANKINGS[kind], offset, size, user=call.user)
     else:
         raise SubsonicError(SubsonicError.GENERIC, f"Album list type {kind!r} is not known.")
     return list(rows[offset : offset + size])

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from PIL import Image
 from werkzeug.test import Client, TestResponse
 
@@ -90,7 +91,8 @@ def api_schema():
 
     from neuralnotes.wsgi import application
 
-    with connections_left_open():
+    # Open to anonymous readers for this one request (signed-in users only by default).
+    with connections_left_open(), override_settings(API_DOCS_PUBLIC=True):
         return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 

@@ -63,7 +63,8 @@ STAFF = {"tag": "catalogue"}  # and POST /map/rebuild/, tagged "map"
 
 
 @pytest.fixture
-def live_schema(world, wsgi_app):
+def live_schema(world, wsgi_app, settings):
+    settings.API_DOCS_PUBLIC = True  # read anonymously here; signed-in users only by default
     return schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app, config=CONFIG)
 
 

@@ -131,3 +131,22 @@ def test_binary_answers_name_their_media_types(api_schema):
         "audio/x-mpegurl",
         "application/json",
     }
+
+
+def test_the_schema_and_its_docs_need_a_signed_in_user_unless_opened(client, listener, settings):
+    from neuralnotes.tokens import api_token_create
+
+    pages = ("/api/schema/", "/api/docs/")
+    for page in pages:  # anonymous: refused, with and without a made-up token
+        assert client.get(page).status_code == 401, page
+        assert client.get(page, HTTP_AUTHORIZATION="Token not-a-key").status_code == 401, page
+    _, key = api_token_create(user=listener)
+    for page in pages:
+        assert client.get(page, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200, page
+    client.force_login(listener)
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    client.logout()
+    settings.API_DOCS_PUBLIC = True
+    for page in pages:
+        assert client.get(page).status_code == 200, page

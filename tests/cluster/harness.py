@@ -448,8 +448,10 @@ class Cluster:
             return False
 
     def readiness(self, *, deep: bool = False, timeout: float = 20) -> tuple[int, dict]:
-        response = requests.get(
-            f"{self.web_url}/readyz" + ("?deep=1" if deep else ""), timeout=timeout
+        response = requests.get(  # the monitor's token: the checks' details and the deep check
+            f"{self.web_url}/readyz" + ("?deep=1" if deep else ""),
+            headers={"Authorization": f"Bearer {self.metrics_token}"},
+            timeout=timeout,
         )
         return response.status_code, response.json()
 

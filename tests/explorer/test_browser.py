@@ -21,7 +21,7 @@ BACKGROUND = (15, 18, 24)  # --bg
 
 def open_explorer(page, catalogue, query: str = "") -> None:
     page.goto(f"{catalogue.url}/explore/{query}")
-    page.wait_for_function("window.__explorer && window.__explorer.ready", timeout=20_000)
+    page.wait_for_function("() => window.__explorer && window.__explorer.ready", timeout=20_000)
     if "song=" in query:
         page.wait_for_selector("#panel[data-state=ready]")
 
@@ -86,7 +86,7 @@ def test_signing_in_shows_every_song_drawn_in_its_genre_colour(page, analysed_ca
     # The sign-in form itself (the shared context signed in the same way once).
     page.context.clear_cookies()
     sign_in(page, analysed_catalogue)
-    page.wait_for_function("window.__explorer && window.__explorer.ready", timeout=20_000)
+    page.wait_for_function("() => window.__explorer && window.__explorer.ready", timeout=20_000)
     assert page.locator("#loading").is_hidden()
     # The download's progress was shown against the map's size.
     assert page.evaluate("document.getElementById('load-progress').value") == 1
@@ -161,7 +161,9 @@ def test_clicking_a_song_plays_it_and_lists_its_nearest_songs(page, analysed_cat
     # The player: this song's audio, streamed in ranges, and actually playing.
     player = page.locator("#player")
     assert player.evaluate("a => new URL(a.src).pathname") == f"/api/v1/songs/{song_id}/audio/"
-    page.wait_for_function("document.getElementById('player').currentTime > 0.5", timeout=10_000)
+    page.wait_for_function(
+        "() => document.getElementById('player').currentTime > 0.5", timeout=10_000
+    )
     assert 206 in audio_statuses
     assert song["title"] in page.inner_text("#now-playing")
 
@@ -184,14 +186,14 @@ def test_clicking_a_song_plays_it_and_lists_its_nearest_songs(page, analysed_cat
     # More neighbours on asking; a play button plays one without moving the selection.
     page.fill("#neighbour-count", "5")
     page.dispatch_event("#neighbour-count", "change")
-    page.wait_for_function("document.querySelectorAll('#neighbour-list li').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('#neighbour-list li').length === 5")
     assert page.locator("#labels .label").count() == 6
     first_row = page.locator("#neighbour-list li").first
     first_id = int(first_row.get_attribute("data-song-id"))
     assert first_id == similar["results"][0]["song"]["id"]
     first_row.locator(".play").click()
     page.wait_for_function(
-        f"new URL(document.getElementById('player').src).pathname === "
+        f"() => new URL(document.getElementById('player').src).pathname === "
         f"'/api/v1/songs/{first_id}/audio/'"
     )
     assert selected(page) == song_id
@@ -240,7 +242,7 @@ def test_the_distance_slider_fades_far_songs_and_reset_restores_them(page, analy
     screenshot(page, "distance")
 
     page.click("#distance-reset")
-    page.wait_for_function("window.__explorer.counts().shown === 22")
+    page.wait_for_function("() => window.__explorer.counts().shown === 22")
     assert page.input_value("#distance-slider") == "2"
     assert page.inner_text("#distance-value") == "all"
 
@@ -253,14 +255,14 @@ def test_the_legend_hides_and_shows_a_genre(page, analysed_catalogue):
     entry = page.locator(f'.legend-entry[data-category="{genre}"]')
     entry.click()
     assert entry.get_attribute("aria-pressed") == "false"
-    page.wait_for_function("window.__explorer.counts().hidden === 2")
+    page.wait_for_function("() => window.__explorer.counts().hidden === 2")
     page.wait_for_timeout(100)  # the frame after the change
     assert pixels_of(canvas_pixels(page), colour) == 0
     assert page.locator("#legend-show-all").is_visible()
     screenshot(page, "legend-off")
     entry.click()
     assert entry.get_attribute("aria-pressed") == "true"
-    page.wait_for_function("window.__explorer.counts().hidden === 0")
+    page.wait_for_function("() => window.__explorer.counts().hidden === 0")
     page.wait_for_timeout(100)
     assert pixels_of(canvas_pixels(page), colour) >= 9
 
@@ -316,7 +318,7 @@ def test_play_similar_walks_to_the_nearest_song_not_yet_played(page, analysed_ca
     page.wait_for_selector("#panel[data-state=ready]")
     third = nearest_unplayed(second, {start, second})
     # The song ending moves on by itself (once the player knows how long the song is).
-    page.wait_for_function("Number.isFinite(document.getElementById('player').duration)")
+    page.wait_for_function("() => Number.isFinite(document.getElementById('player').duration)")
     page.eval_on_selector("#player", "a => { a.currentTime = Math.max(0, a.duration - 0.2); }")
     page.wait_for_function("id => window.__explorer.selected() === id", arg=third, timeout=10_000)
     page.wait_for_selector("#panel[data-state=ready]")

@@ -149,7 +149,9 @@ def test_words_light_up_their_songs_and_play_like_a_playlist(page, analysed_cata
     page.click("#words-play")
     wait_selected(page, expected[0])
     assert playing(page) == f"/api/v1/songs/{expected[0]}/audio/"
-    page.wait_for_function("document.getElementById('player').currentTime > 0.3", timeout=10_000)
+    page.wait_for_function(
+        "() => document.getElementById('player').currentTime > 0.3", timeout=10_000
+    )
     status = page.inner_text("#walk-status")
     assert status.startswith(f"Song 1 of {len(expected)} in “Songs for “calm piano xyzzy””")
     assert page.evaluate("window.__explorer.drawnPath()") == expected

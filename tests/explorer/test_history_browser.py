@@ -122,7 +122,9 @@ def test_the_player_records_what_was_heard(page, analysed_catalogue):
 
     # A long song cut short by another: a skip, with the seconds it played.
     open_explorer(page, analysed_catalogue, f"?song={long_id}")
-    page.wait_for_function("document.getElementById('player').currentTime > 1.5", timeout=10_000)
+    page.wait_for_function(
+        "() => document.getElementById('player').currentTime > 1.5", timeout=10_000
+    )
     page.fill("#neighbour-count", "8")
     page.dispatch_event("#neighbour-count", "change")
     row = page.locator(f'#neighbour-list li[data-song-id="{short_id}"]')
@@ -132,14 +134,16 @@ def test_the_player_records_what_was_heard(page, analysed_catalogue):
     assert 1.0 <= first["seconds_heard"] < 6.0 and first["skipped"] is True
 
     # The short song heard to its end: a listen, its seconds the time it played.
-    page.wait_for_function("document.getElementById('player').ended", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('player').ended", timeout=15_000)
     second = wait_for_plays(2)[1]
     assert second["song_id"] == short_id and second["skipped"] is False
     assert SHORT_S - 0.6 <= second["seconds_heard"] <= SHORT_S + 0.3
 
     # Leaving the page while a song plays sends it (fetch with keepalive).
     open_explorer(page, analysed_catalogue, f"?song={long_id}")
-    page.wait_for_function("document.getElementById('player').currentTime > 2", timeout=10_000)
+    page.wait_for_function(
+        "() => document.getElementById('player').currentTime > 2", timeout=10_000
+    )
     page.goto(f"{analysed_catalogue.url}/playlists/history/")
     third = wait_for_plays(3)[2]
     assert third["song_id"] == long_id and third["seconds_heard"] >= 2
@@ -164,7 +168,7 @@ def test_a_paused_history_records_nothing_and_the_page_resumes_it(page, analysed
     page.wait_for_selector("#history-resume")
 
     open_explorer(page, analysed_catalogue, f"?song={short_id}")
-    page.wait_for_function("document.getElementById('player').ended", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('player').ended", timeout=15_000)
     page.goto(f"{analysed_catalogue.url}/playlists/history/")
     time.sleep(0.5)  # a play, had one been sent, would be in by now
     assert len(plays()) == before
@@ -172,7 +176,7 @@ def test_a_paused_history_records_nothing_and_the_page_resumes_it(page, analysed
     page.click("#history-resume")
     page.wait_for_selector("#history-pause")
     open_explorer(page, analysed_catalogue, f"?song={short_id}")
-    page.wait_for_function("document.getElementById('player').ended", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('player').ended", timeout=15_000)
     assert wait_for_plays(before + 1)[-1]["song_id"] == short_id
 
 

@@ -67,11 +67,11 @@ def test_a_mix_plays_from_a_song_on_and_is_saved_as_a_playlist(page, analysed_ca
     )
 
     rows.nth(0).locator("button.play").click()
-    page.wait_for_function(f"{PLAYING} === '{mix.song_ids[0]}'")
+    page.wait_for_function(f"() => {PLAYING} === '{mix.song_ids[0]}'")
     src = page.eval_on_selector("#player", "a => new URL(a.src).pathname")
     assert src == f"/api/v1/songs/{mix.song_ids[0]}/audio/"
     # The tone ends; the mix's next song follows.
-    page.wait_for_function(f"{PLAYING} === '{mix.song_ids[1]}'", timeout=10_000)
+    page.wait_for_function(f"() => {PLAYING} === '{mix.song_ids[1]}'", timeout=10_000)
 
     section.locator("input[name=name]").fill("Road mix")
     section.locator("button[type=submit]").click()
@@ -91,10 +91,10 @@ def test_an_artists_page_plays_its_songs_and_leads_to_similar_artists(page, anal
     assert page.locator("li[data-song]").count() == 3
 
     page.locator("li[data-song] button.play").first.click()
-    page.wait_for_function(f"{PLAYING} !== null")
+    page.wait_for_function(f"() => {PLAYING} !== null")
 
     nearest = page.locator("#similar-artist-list a").first
     assert nearest.inner_text() == "Rust Metal"  # the other artist of the metal cluster
     nearest.click()
-    page.wait_for_function("document.querySelector('h1').textContent === 'Rust Metal'")
+    page.wait_for_function("() => document.querySelector('h1').textContent === 'Rust Metal'")
     assert "Iron Metal" in page.locator("#similar-artist-list").inner_text()

@@ -152,3 +152,47 @@ def test_non_finite_samples_are_rejected_with_their_position(bad_value, synth, w
 
     with pytest.raises(InvalidAudio, match=r"NaN or infinite samples \(the first at 1.50 s\)"):
         list(stream_mono(path))
+
+
+def test_m4a_decodes_through_ffmpegs_libraries_without_an_ffmpeg_program(synth, tmp_path):
+    from ml.copies import encode
+
+    signal = synth.chord(3.0, 44100)
+    path = encode(
+        tmp_path / "song.m4a", signal[:, None], 44100, codec="aac", kbps=128, container="ipod"
+    )
+
+    info = probe(path)
+    streamed = np.concatenate(list(stream_mono(path)))
+
+    assert (info.sample_rate, info.channels, info.seekable) == (44100, 1, False)
+    assert abs(info.duration_s - 3.0) < 0.1 and abs(len(streamed) / 16000 - 3.0) < 0.1
+    assert np.abs(streamed).max() > 0.1  # sound, not silence
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "list.m3u8",
+            "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:3.0,\ninside.wav\n#EXT-X-ENDLIST\n",
+        ),
+        ("list.m4a", "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:3.0,\nhttp://127.0.0.1:9/x.mp3\n"),
+        ("join.m4a", "ffconcat version 1.0\nfile inside.wav\n"),
+    ],
+)
+def test_playlists_posing_as_audio_are_not_followed(synth, write_audio, tmp_path, name, text):
+    write_audio("inside.wav", synth.chord(3.0, 22050), 22050)
+    path = tmp_path / name
+    path.write_text(text)
+
+    with pytest.raises(UnsupportedAudio):
+        probe(path)
+
+
+def test_ffmpeg_inputs_allow_only_the_file_protocol_and_single_file_demuxers():
+    options = ml.audio.FFMPEG_INPUT_OPTIONS
+    assert options["protocol_whitelist"] == "file"
+    demuxers = options["format_whitelist"].split(",")
+    assert {"mp3", "flac", "ogg", "mov", "wav"} <= set(demuxers)
+    assert not {"hls", "concat", "image2", "tee", "dash", "sdp", "rtsp"} & set(demuxers)

@@ -30,7 +30,7 @@ app.control.purge()
 batch = batch_create(source=UploadBatch.Source.IMPORT, catalogue=catalogue_get_or_create())
 song, _ = song_create_from_file(path=Path(AUDIO), original_name="r.wav", batch=batch)
 for _ in range(90):  # the worker loads its model first
-    ready = Client().get("/readyz?deep=1")
+    ready = Client().get("/readyz?deep=1", HTTP_AUTHORIZATION="Bearer rabbit-monitor")
     if ready.status_code == 200:
         break
     time.sleep(1)
@@ -41,7 +41,11 @@ print(json.dumps({"song": song.id, "depths": queue_depths(), "ready": ready.stat
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_song_goes_through_rabbitmq_to_a_worker(tmp_path):
-    env = {"TEST_DATABASE_URL": session_database_url(), "BROKER_URL": AMQP}
+    env = {
+        "TEST_DATABASE_URL": session_database_url(),
+        "BROKER_URL": AMQP,
+        "METRICS_TOKEN": "rabbit-monitor",
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "neuralnotes", "worker", "-P", "solo",
          "-n", f"amqp-{os.getpid()}@%h", "-l", "WARNING"],

@@ -18,7 +18,6 @@ from playlists.models import HistoryPause, Play
 from playlists.services import history_delete, history_pause_set, play_record
 from playlists.taste import listening_map, song_weights, songs_like_my_plays, songs_new_to_me
 from songs.models import BackboneEmbedding, Song
-from tests.conftest import PASSWORD
 from tests.factories import make_embedded_songs
 from tests.subsonic.conftest import ok, rest
 
@@ -46,7 +45,7 @@ def token_client(user) -> APIClient:
 def web_client(user) -> Client:
     """A browser's session (the web player's way in), CSRF checked as in a browser."""
     client = Client(enforce_csrf_checks=True)
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)  # the sign-in form itself is tested in tests/neuralnotes
     client.get("/playlists/history/")  # sets the CSRF cookie
     return client
 

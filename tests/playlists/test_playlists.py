@@ -229,6 +229,49 @@ def test_exports(private):
     assert [s["position"] for s in exported["songs"]] == [0, 1, 2]
 
 
+INJECTED = "#EXTINF:1,Evil\nhttp://evil.example/x.mp3"
+# Every line break str.splitlines() knows (each would start a line), and an escape character.
+BREAKS = [
+    "\n",
+    "\r",
+    "\r\n",
+    "\v",
+    "\f",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\x1b",
+]
+
+
+def test_line_breaks_in_names_and_tags_cannot_add_lines_to_the_m3u8_export(listener, songs):
+    api = client_for(listener)
+    name = f"Mine\r\n{INJECTED}"
+    created = api.post("/api/v1/playlists/", {"name": name, "songs": []}, format="json")
+    assert created.status_code == 201, created.json()
+    playlist = Playlist.objects.get(id=created.json()["id"])
+    for i, brk in enumerate(BREAKS):
+        song = songs[i]
+        song.title = f"Title{brk}{INJECTED.replace(chr(10), brk)}"
+        song.artist = f"Artist{brk}#EXTM3U"
+        song.save(update_fields=["title", "artist"])
+        playlist_add_song(playlist=playlist, song=song)
+
+    body = api.get(f"/api/v1/playlists/{playlist.id}/export.m3u8").content.decode()
+    lines = body.splitlines()
+    assert len(lines) == 2 + 2 * len(BREAKS)  # header, name, then two lines per song
+    assert lines[1] == "#PLAYLIST:Mine #EXTINF:1,Evil http://evil.example/x.mp3"
+    assert [line for line in lines if line.startswith("#EXTM3U")] == ["#EXTM3U"]
+    for extinf, url in zip(lines[2::2], lines[3::2], strict=True):
+        assert extinf.startswith("#EXTINF:") and extinf.count("#EXTINF:") == 2  # one is text
+        assert url.startswith("http://testserver/api/v1/songs/")
+    assert "evil.example" not in "".join(lines[3::2])
+    assert not any(c in body for c in BREAKS if c != "\n")
+
+
 def test_playlist_from_a_song_walks_nearest_neighbours_without_repeats(songs):
     walk = songs_walk_from(song=songs[0], length=8)
     assert walk[0] == songs[0] and len(walk) == 8 and len({s.id for s in walk}) == 8

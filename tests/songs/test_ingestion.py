@@ -1,6 +1,7 @@
 """Every way in ends in one service: validated by content, stored once per audio, queued."""
 
 import threading
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from songs.services.ingestion import (
     catalogue_get_or_create,
     song_create_from_file,
 )
-from songs.services.uploads import batch_add_upload, batch_set_metadata
+from songs.services.metadata import MetadataFileError
+from songs.services.uploads import METADATA_MAX_BYTES, batch_add_upload, batch_set_metadata
 from tests.audio import write_tone
 
 
@@ -148,6 +150,35 @@ def test_a_zip_bomb_is_refused(batch, tmp_path, settings):
     outcomes = batch_add_upload(batch=batch, path=archive, original_name="bomb.zip")
     assert outcomes[0].error.startswith("bomb.zip: it would unpack to 0.1 GB")
     assert not Song.objects.exists()
+
+
+def test_a_huge_metadata_file_in_a_zip_is_refused_without_inflating_it(batch, tmp_path):
+    archive = tmp_path / "album.zip"
+    row = b"file,title\n" + b"x.wav,a title that repeats\n" * 40_000  # about 1 MB
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("meta.csv", "w") as entry:
+            for _ in range(96):  # 96 MB inflated, well under the zip's declared-size limit
+                entry.write(row)
+        zf.writestr("x.wav", write_tone(tmp_path / "x.wav").read_bytes())
+    tracemalloc.start()
+    try:
+        outcomes = batch_add_upload(batch=batch, path=archive, original_name="album.zip")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 << 20, f"{peak >> 20} MB held while reading the zip"
+    batch.refresh_from_db()
+    (note,) = batch.rejected
+    assert note["name"] == "meta.csv" and "at most 16 MB" in note["reason"]
+    assert [o.name for o in outcomes] == ["x.wav"] and outcomes[
+        0
+    ].created  # the audio still goes in
+
+
+def test_a_metadata_file_sent_alone_is_refused_past_the_same_size(batch):
+    content = b"file,title\n" + b"x.wav,t\n" * ((METADATA_MAX_BYTES >> 3) + 1)
+    with pytest.raises(MetadataFileError, match="at most 16 MB"):
+        batch_set_metadata(batch=batch, name="meta.csv", content=content)
 
 
 def test_metadata_file_sent_first_applies_to_later_files(batch, tmp_path):

@@ -108,5 +108,25 @@ def test_audio_is_streamed_with_range_requests(api, tmp_path):
     assert api.get(url, HTTP_RANGE=f"bytes={len(data)}-").status_code == 416
 
 
+HUGE = "9" * 5000  # past Python's limit on digits for int(): once a 500
+
+
+@pytest.mark.parametrize(
+    "header",
+    [f"bytes={HUGE}-", f"bytes=0-{HUGE}", f"bytes=-{HUGE}", f"bytes={HUGE}-{HUGE}",
+     "bytes=0-" + "9" * 19, "bytes=" + "1" * 19 + "-"],
+    ids=["start", "end", "suffix", "both", "end-past-2**63", "start-past-2**63"],
+)  # fmt: skip
+def test_a_range_with_a_huge_number_is_416_not_a_server_error(api, tmp_path, header):
+    batch = batch_create(source="import", catalogue=catalogue_get_or_create())
+    path = write_tone(tmp_path / "a.flac", seconds=1)
+    song, _ = song_create_from_file(path=path, original_name="a.flac", batch=batch)
+    Song.objects.filter(id=song.id).update(status=Song.Status.READY)
+
+    response = api.get(f"/api/v1/songs/{song.id}/audio/", HTTP_RANGE=header)
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{path.stat().st_size}"
+
+
 def test_song_endpoints_need_a_signed_in_user(db):
     assert APIClient().get("/api/v1/songs/").status_code == 401

@@ -122,6 +122,10 @@ def test_songs_live_in_object_storage_and_are_analysed_and_streamed_from_there(
 
     ready = client.get("/readyz").json()["checks"]["storage"]
     assert ready == {"ok": True, "bucket": BUCKET, "ms": ready["ms"]}
+    client.logout()  # anonymous callers are not told the bucket's name
+    anonymous = client.get("/readyz")
+    assert anonymous.json()["checks"]["storage"] == {"ok": True}
+    assert BUCKET not in anonymous.content.decode()
 
 
 def test_with_the_storage_unreachable_an_upload_is_refused_and_nothing_is_kept(

@@ -18,7 +18,9 @@ def signed_in(user) -> Client:
 def test_a_key_made_on_the_account_page_signs_subsonic_requests_until_revoked(listener):
     client = signed_in(listener)
 
-    page = client.post("/accounts/", {"action": "create-key", "name": "phone"})
+    page = client.post(
+        "/accounts/", {"action": "create-key", "name": "phone", "current_password": PASSWORD}
+    )
 
     key = re.search(r'<code id="new-key">([^<]+)</code>', page.content.decode()).group(1)
     assert ok(rest("ping", apiKey=key))
@@ -32,7 +34,9 @@ def test_a_key_made_on_the_account_page_signs_subsonic_requests_until_revoked(li
 
 def test_nobody_revokes_another_users_key(listener, other_listener):
     client = signed_in(listener)
-    client.post("/accounts/", {"action": "create-key", "name": "mine"})
+    client.post(
+        "/accounts/", {"action": "create-key", "name": "mine", "current_password": PASSWORD}
+    )
     token = ApiToken.objects.get(user=listener)
 
     signed_in(other_listener).post("/accounts/", {"action": "revoke-key", "id": token.id})
@@ -47,13 +51,24 @@ def test_the_app_password_is_set_refused_if_it_is_the_login_password_and_removed
     client = signed_in(listener)
 
     refused = client.post(
-        "/accounts/", {"action": "set-app-password", "password": PASSWORD, "confirm": PASSWORD}
+        "/accounts/",
+        {
+            "action": "set-app-password",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "current_password": PASSWORD,
+        },
     )
     assert refused.status_code == 400 and "not your login password" in refused.content.decode()
 
     client.post(
         "/accounts/",
-        {"action": "set-app-password", "password": "app-pass-42", "confirm": "app-pass-42"},
+        {
+            "action": "set-app-password",
+            "password": "app-pass-42",
+            "confirm": "app-pass-42",
+            "current_password": PASSWORD,
+        },
     )
     signed = {"t": hashlib.md5(b"app-pass-42abc").hexdigest(), "s": "abc"}
     assert ok(rest("ping", u=listener.username, **signed))

@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from playlists.models import LibraryStar, Play, Rating
 from playlists.selectors import favourite_song_ids
+from playlists.services import NOW_PLAYING_KEY, history_pause_set
 from tests.subsonic.conftest import NS, error_code, ok, rest, rest_xml
 
 
@@ -198,6 +199,41 @@ def test_now_playing_in_xml(listener, library):
 
     entries = root.find(f"{NS}nowPlaying").findall(f"{NS}entry")
     assert [e.get("username") for e in entries] == ["lena"]
+
+
+def test_now_playing_leaves_out_listeners_who_paused_their_history(
+    listener, other_listener, library
+):
+    ok(rest("scrobble", user=listener, id=str(library[0].id), submission="false"))
+    ok(rest("scrobble", user=other_listener, id=str(library[1].id), submission="false"))
+
+    history_pause_set(user=other_listener, paused=True)  # after his player said what it plays
+    ok(rest("scrobble", user=other_listener, id=str(library[2].id), submission="false"))
+
+    for user in (listener, other_listener):
+        entries = ok(rest("getNowPlaying", user=user))["nowPlaying"]["entry"]
+        assert [(e["username"], e["id"]) for e in entries] == [("lena", str(library[0].id))]
+    history_pause_set(user=other_listener, paused=False)  # nothing was kept while paused
+    entries = ok(rest("getNowPlaying", user=listener))["nowPlaying"]["entry"]
+    assert [e["username"] for e in entries] == ["lena"]
+
+
+def test_now_playing_keeps_a_few_players_per_listener(listener, other_listener, library):
+    # A client name is whatever the player sends: 50 made-up players of one account.
+    for n in range(50):
+        ok(
+            rest(
+                "scrobble", user=listener, id=str(library[n % 18].id), submission="false", c=f"p{n}"
+            )
+        )
+    ok(rest("scrobble", user=other_listener, id=str(library[0].id), submission="false"))
+
+    entries = ok(rest("getNowPlaying", user=other_listener))["nowPlaying"]["entry"]
+
+    mine = [e["playerName"] for e in entries if e["username"] == "lena"]
+    assert mine == ["p49", "p48", "p47"]  # the latest few, newest first
+    assert [e["username"] for e in entries].count("otto") == 1
+    assert len(cache.get(NOW_PLAYING_KEY)) == 3 + 1  # lena's latest three players, otto's one
 
 
 def test_scrobble_refuses_bad_input_and_records_nothing(listener, library):

@@ -4,12 +4,14 @@ query that clients page through to copy the whole library)."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from playlists.services import favourite_set, play_record, rating_set
 from songs.models import Catalogue, Song
+from tests.conftest import PASSWORD
 from tests.subsonic.conftest import NS, error_code, ok, rest, rest_xml
 
 
@@ -66,38 +68,42 @@ def test_random_albums_are_distinct_and_sized(listener, album_ids):
     assert set(_ids(albums)) <= set(album_ids)
 
 
-def test_highest_by_average_rating(listener, other_listener, library, album_ids):
-    rating_set(user=listener, song=library[0], stars=5)
-    rating_set(user=other_listener, song=library[1], stars=3)  # Anna's album 1: 4
+def test_highest_by_the_callers_own_average_rating(listener, other_listener, library, album_ids):
+    rating_set(user=listener, song=library[0], stars=4)
+    rating_set(user=listener, song=library[1], stars=2)  # Anna's album 1: 3 for lena
     rating_set(user=listener, song=library[6], stars=5)  # bob's album 1: 5
     rating_set(user=listener, song=library[15], stars=1)  # Çelik's album 2: 1
+    rating_set(user=other_listener, song=library[0], stars=1)  # otto's stars are his own
+    rating_set(user=other_listener, song=library[3], stars=5)  # Anna's album 2: only otto's
 
-    albums = _albums(listener, type="highest")
+    assert _ids(_albums(listener, type="highest")) == [album_ids[2], album_ids[0], album_ids[5]]
+    assert _ids(_albums(other_listener, type="highest")) == [album_ids[1], album_ids[0]]
 
-    assert _ids(albums) == [album_ids[2], album_ids[0], album_ids[5]]
 
-
-def test_frequent_by_number_of_plays(listener, other_listener, library, album_ids):
+def test_frequent_by_the_callers_own_plays(listener, other_listener, library, album_ids):
     for song in [library[12], library[13], library[14]]:
         play_record(user=other_listener, song=song, source="subsonic")
     play_record(user=listener, song=library[3], source="subsonic")
     play_record(user=listener, song=library[3], source="subsonic")
+    play_record(user=listener, song=library[12], source="subsonic")
 
     albums = _albums(listener, type="frequent")
 
-    assert _ids(albums) == [album_ids[4], album_ids[1]]
+    assert _ids(albums) == [album_ids[1], album_ids[4]]  # otto's three plays do not count
     assert albums[0]["songCount"] == 3  # the whole album, not just its played songs
+    assert _ids(_albums(other_listener, type="frequent")) == [album_ids[4]]
 
 
-def test_recent_by_last_play_of_anyone(listener, other_listener, library, album_ids):
+def test_recent_by_the_callers_own_last_play(listener, other_listener, library, album_ids):
     now = timezone.now()
     play_record(user=listener, song=library[0], source="subsonic", played_at=now - timedelta(1))
     play_record(user=other_listener, song=library[16], source="subsonic", played_at=now)
     play_record(user=listener, song=library[7], source="subsonic", played_at=now - timedelta(2))
 
-    albums = _albums(listener, type="recent")
-
-    assert _ids(albums) == [album_ids[5], album_ids[0], album_ids[2]]
+    # What otto just played is not in lena's list: it would tell her what he listens to.
+    assert _ids(_albums(listener, type="recent")) == [album_ids[0], album_ids[2]]
+    assert _ids(_albums(other_listener, type="recent")) == [album_ids[5]]
+    assert _albums(User.objects.create_user("nobody", password=PASSWORD), type="recent") == []
 
 
 def test_starred_are_the_albums_the_user_starred_newest_first(

@@ -101,6 +101,16 @@ def test_stream_honours_range_requests(listener, make_song):
     assert past.status_code == 416 and past["Content-Range"] == f"bytes */{len(data)}"
 
 
+@pytest.mark.parametrize("method", ["stream", "download"])
+def test_a_range_with_a_huge_number_is_416_not_a_server_error(listener, make_song, method):
+    song, data = make_song()
+    huge = "9" * 5000  # past Python's limit on digits for int()
+    for header in (f"bytes={huge}-", f"bytes=0-{huge}", f"bytes=-{huge}"):
+        response = call(method, user=listener, id=str(song.id), client=ranged(header))
+        assert response.status_code == 416, header
+        assert response["Content-Range"] == f"bytes */{len(data)}"
+
+
 @pytest.mark.parametrize(
     ("form", "content_type", "codec"), [("mp3", "audio/mpeg", "mp3"), ("opus", "audio/ogg", "opus")]
 )

@@ -134,6 +134,7 @@ def test_failed_sign_ins_are_throttled(listener):
     body = rest("ping", user=listener)  # the right password, too late
 
     assert error_code(body) == 40 and "Too many" in body["error"]["message"]
+    assert "try again in 15 minutes" in body["error"]["message"]  # the wait, told
 
 
 def test_extensions_list_sonic_similarity_api_keys_and_form_post(listener):
