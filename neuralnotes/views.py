@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from neuralnotes import signup as signup_rules  # a module named like the view below
 from neuralnotes.outages import SERVICE_DOWN_ERRORS
 from neuralnotes.sign_in_limits import password_confirmed
 
@@ -27,15 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     """Sign-up as the SIGNUP setting has it (neuralnotes.signup): open, by invitation link, or
     closed (a page that says so); attempts are limited per client address."""
-    from neuralnotes import signup as rules
-
     if request.user.is_authenticated:
         return redirect("home")
-    mode = rules.signup_mode()
-    if mode == rules.CLOSED:
+    mode = signup_rules.signup_mode()
+    if mode == signup_rules.CLOSED:
         return render(request, "registration/signup_closed.html", {"reason": "closed"}, status=403)
     token = request.POST.get("invitation") or request.GET.get("invitation") or ""
-    if request.method == "POST" and (wait := rules.signup_attempt_wait(request=request)):
+    if request.method == "POST" and (wait := signup_rules.signup_attempt_wait(request=request)):
         response = render(
             request,
             "registration/signup_closed.html",
@@ -45,8 +44,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(wait)
         return response
     invitation = None
-    if mode == rules.INVITE:
-        invitation = rules.invitation_usable(token=token)
+    if mode == signup_rules.INVITE:
+        invitation = signup_rules.invitation_usable(token=token)
         if invitation is None:
             reason = "unusable" if token else "invite"
             return render(
@@ -55,8 +54,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = rules.user_sign_up(form=form, invitation=invitation)
-        except rules.InvitationUnusable:
+            user = signup_rules.user_sign_up(form=form, invitation=invitation)
+        except signup_rules.InvitationUnusable:
             return render(
                 request, "registration/signup_closed.html", {"reason": "unusable"}, status=403
             )
