@@ -1,4 +1,7 @@
 // The batch page refreshes its counts every two seconds until the batch is analysed.
+import { createClient } from "./http.js";
+
+const client = createClient();
 const section = document.getElementById("batch");
 
 function fill(list, items, text) {
@@ -12,7 +15,7 @@ function fill(list, items, text) {
 }
 
 async function refresh() {
-  const response = await fetch(section.dataset.url, { headers: { Accept: "application/json" } });
+  const response = await client.send(section.dataset.url);
   if (!response.ok) return setTimeout(refresh, 5000);
   const { progress } = await response.json();
   for (const [state, count] of Object.entries(progress.counts)) {

@@ -1,6 +1,9 @@
 // One playlist: play it in order or shuffled; for its owner, remove songs, reorder them by drag
 // and drop, and share it. Each change goes to the API, which keeps positions consistent.
-import { api } from "./api.js";
+import { createClient } from "./http.js";
+
+const client = createClient();
+const api = (method, url, body) => client.json(url, { method, body });
 
 const section = document.getElementById("playlist");
 const id = section.dataset.id;

@@ -1,5 +1,8 @@
 // The playlists page: create a playlist and open it.
-import { api } from "./api.js";
+import { createClient } from "./http.js";
+
+const client = createClient();
+const api = (method, url, body) => client.json(url, { method, body });
 
 document.getElementById("new-playlist").addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -1,6 +1,8 @@
 // The staff upload page: open a batch, then send the files one at a time with a progress bar
 // each, and say what became of every file (new song, already there, or why it was refused).
-import { csrfToken } from "./csrf.js";
+import { createClient, csrfToken } from "./http.js";
+
+const client = createClient();
 
 const form = document.getElementById("upload-form");
 const dropZone = document.getElementById("drop-zone");
@@ -12,13 +14,10 @@ let queue = Promise.resolve();
 
 async function openBatch() {
   if (batch) return batch;
-  const response = await fetch(form.dataset.batchesUrl, {
+  batch = await client.json(form.dataset.batchesUrl, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    body: JSON.stringify({ catalogue: document.getElementById("catalogue").value }),
+    body: { catalogue: document.getElementById("catalogue").value },
   });
-  if (!response.ok) throw new Error((await response.json()).error.message);
-  batch = await response.json();
   batchLink.hidden = false;
   batchLink.innerHTML = "";
   const link = document.createElement("a");
@@ -48,6 +47,7 @@ function describe(outcome) {
   return `added: ${outcome.song.title} — analysis queued`;
 }
 
+// XMLHttpRequest, not the client's fetch: only it reports an upload's progress.
 function send(file, row) {
   return new Promise((resolve) => {
     const request = new XMLHttpRequest();

@@ -25,6 +25,7 @@ from django.db import connection, connections
 
 from neuralnotes.celery import app as celery_app
 from tests.conftest import PASSWORD
+from tests.explorer.probe import install_probe
 
 T = TypeVar("T")
 
@@ -189,6 +190,7 @@ def signed_in(analysed_catalogue, browser):
     connections apart from those it keeps without it (asgiref's Local), so the same phase must
     open and close them."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    install_probe(context)  # window.__explorer, which the page itself does not ship
     page = context.new_page()
     sign_in(page, analysed_catalogue)
     page.close()
@@ -241,6 +243,7 @@ def phone(_close_test_connections, signed_in, db):
         is_mobile=True,
         has_touch=True,
     )
+    install_probe(context)
     page = context.new_page()
     errors = record_errors(page)
     yield page

@@ -490,6 +490,28 @@ def test_a_phone_gets_a_bottom_sheet_and_touch_selects(phone, analysed_catalogue
     screenshot(phone, "phone")
 
 
+def test_the_page_ships_no_test_probe(_close_test_connections, browser, analysed_catalogue, db):
+    """Without the tests' probe (tests/explorer/probe.js) the page puts nothing on window: its
+    state is reached only through the modules that import it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors = record_errors(page)
+    try:
+        sign_in(page, analysed_catalogue)
+        page.wait_for_selector("#explorer[data-state=ready]", timeout=20_000)
+        own = page.evaluate("() => Object.keys(window).filter((name) => name.startsWith('__'))")
+        assert own == ["__THREE__"]  # three.js marks its version there; nothing of ours
+        assert page.evaluate("() => typeof window.__explorer") == "undefined"
+        # The page still works: a song opened from the address is selected and listed.
+        song_id = next(iter(analysed_catalogue.songs))
+        page.goto(f"{analysed_catalogue.url}/explore/?song={song_id}")
+        page.wait_for_selector("#panel[data-state=ready]")
+        assert page.get_attribute("#explorer", "data-selected") == str(song_id)
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
 def empty_map() -> bytes:
     header = json.dumps({"count": 0, "genres": [], "map": {"clusters": []}}).encode()
     header += b" " * (-len(header) % 4)

@@ -29,6 +29,7 @@ from tests.explorer.conftest import (
     served_catalogue,
     sign_in,
 )
+from tests.explorer.probe import install_probe
 from tests.explorer.test_browser import api_json, canvas_pixels, open_explorer, pixels_of
 from tests.factories import give_tags
 
@@ -276,6 +277,7 @@ def test_my_listening_lights_up_what_i_played_and_suggests_more(
     ids = list(catalogue.songs)
     loved, once = ids[4], ids[9]
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    install_probe(context)
     page = context.new_page()
     errors = record_errors(page)
     try:

@@ -1,31 +1,10 @@
-// The explorer's calls to the REST API. Addresses come from the page (the Django view reverses
-// them), with "{id}" standing for a song's id.
+// The explorer's calls to the REST API, through the site's one client (../http.js). Addresses
+// come from the page (the Django view reverses them), with "{id}" standing for a song's id.
 
-import { csrfToken } from "../csrf.js";
+import { ApiError, createClient, errorText } from "../http.js";
 
-export class ApiError extends Error {
-  /** fields: a 400's messages by field name (error.fields), else empty. */
-  constructor(message, status, fields = {}) {
-    super(message);
-    this.status = status;
-    this.fields = fields;
-  }
-}
-
-/**
- * What to tell the listener about ``error``: a 400's own messages ("“A” is in this playlist
- * already.") rather than its general "The request has invalid fields.", else its message.
- */
-export function errorText(error) {
-  const messages = [];
-  const collect = (value) => {
-    if (typeof value === "string") messages.push(value);
-    else if (Array.isArray(value)) value.forEach(collect);
-    else if (value && typeof value === "object") Object.values(value).forEach(collect);
-  };
-  collect(error.fields);
-  return messages.length ? messages.join(" ") : error.message;
-}
+// The explorer's modules import the error and its text from here with the calls.
+export { ApiError, errorText };
 
 export function songUrl(template, id) {
   return template.replace("{id}", encodeURIComponent(String(id)));
@@ -72,43 +51,17 @@ export function childUrl(base, id, rest = "") {
 
 /**
  * urls: the page's addresses; urls.playlists and urls.favourites (the list addresses, ending in
- * "/") are there only for a signed-in listener. csrf: reads Django's token for writes.
+ * "/") are there only for a signed-in listener. fetchImpl and csrf: as createClient's.
  */
-export function createApi(
-  urls,
-  fetchImpl = globalThis.fetch.bind(globalThis),
-  { csrf = csrfToken } = {},
-) {
-  async function json(url, signal, { method = "GET", body } = {}) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") headers["X-CSRFToken"] = csrf();
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetchImpl(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-      signal,
-    });
-    if (!response.ok) {
-      let message = `The server answered ${response.status}.`;
-      let fields = {};
-      try {
-        const body = await response.json();
-        message = body?.error?.message ?? body?.detail ?? message;
-        fields = body?.error?.fields ?? {};
-      } catch {
-        // not JSON: keep the status
-      }
-      throw new ApiError(message, response.status, fields);
-    }
-    return response.json();
-  }
+export function createApi(urls, fetchImpl = globalThis.fetch.bind(globalThis), { csrf } = {}) {
+  const client = createClient({ fetchImpl, csrf });
+  const json = (url, signal, { method = "GET", body } = {}) =>
+    client.json(url, { method, body, signal });
 
   return {
     /** The binary map (ArrayBuffer), or null when there is no map yet (204). */
     async points(onProgress) {
-      const response = await fetchImpl(urls.points, { credentials: "same-origin" });
+      const response = await client.send(urls.points, { accept: null });
       if (response.status === 204) return null;
       if (!response.ok)
         throw new ApiError(`The map could not be loaded (${response.status}).`, response.status);

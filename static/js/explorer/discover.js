@@ -1,13 +1,14 @@
 // The Discover panel beside the map: songs for words, song alchemy, and the listener's own
 // listening. Each list lights its songs up on the map (rings over the points: nothing else is
 // hidden or faded, so they are seen where they lie), plays like a playlist through the
-// explorer's walk, and a result selects its song. The explorer hands over what the panel needs
-// (its map, view, select and playList); the panel's state stays here.
+// page's walk, and a result selects its song. The panel knows the page only through its state
+// (state.js): it reads the selection there and asks it to select, play, light and frame; the
+// panel's own state (the recipe, its lists) stays here.
 
 import { errorText } from "./api.js";
 import { formatDistance } from "./format.js";
-import { element, songLine } from "./panel.js";
-import { AlchemyRecipe, MAX_PER_SIDE, MAX_WEIGHT, MIN_WEIGHT } from "./recipe.js";
+import { AlchemyPanel } from "./alchemy.js";
+import { element, renderSongs } from "./panel.js";
 
 const $ = (id) => document.getElementById(id);
 const WORDS_K = 50;
@@ -49,62 +50,27 @@ function describeTerm(term) {
   return term.how === "exact" ? `Tag: ${tags}` : `${term.how}: ${tags}`;
 }
 
-/**
- * A list of songs: each a button that selects its song (title and artist) and its figure.
- * rows: [{song, value}], value the text shown at the end (a match or a distance).
- */
-function renderSongs(list, rows, { onSelect, valueTitle }) {
-  list.replaceChildren(
-    ...rows.map(({ song, value }) => {
-      const item = element("li", { attributes: { "data-song-id": String(song.id) } });
-      const go = element("button", { className: "go", attributes: { type: "button" } });
-      go.append(element("span", { className: "title", text: song.title || "Untitled" }));
-      go.append(element("span", { className: "artist", text: song.artist || "" }));
-      go.addEventListener("click", () => onSelect(song));
-      const figure = element("span", {
-        className: "value",
-        text: value,
-        attributes: { title: valueTitle },
-      });
-      item.append(go, figure);
-      return item;
-    }),
-  );
-}
-
 export class DiscoverPanel {
-  /** explorer: the Explorer (map, view, api, select, playList, openPlaylist, playlistSlot). */
-  constructor({ explorer, probe }) {
-    this.explorer = explorer;
-    this.api = explorer.api;
-    this.map = explorer.map;
-    this.recipe = new AlchemyRecipe();
-    this.lists = { words: [], alchemy: [], taste: [] }; // songs shown, for Play all
-    this.names = { words: "", alchemy: "", taste: "" }; // what Play all calls them
-    this.requests = { words: 0, alchemy: 0, taste: 0, listening: 0 }; // later answers win
+  /** state: the page's ExplorerState; api: createApi's. */
+  constructor({ state, api }) {
+    this.state = state;
+    this.api = api;
+    this.lists = { words: [], taste: [] }; // songs shown, for Play all
+    this.names = { words: "", taste: "" }; // what Play all calls them
+    this.requests = { words: 0, taste: 0, listening: 0 }; // later answers win
     this.root = $("discover");
     this.playlistPage = this.root.dataset.playlistPageUrl; // "/playlists/", an id appended
 
     this.bindToggle();
     this.bindWords();
-    this.bindAlchemy();
+    this.alchemy = new AlchemyPanel({
+      state,
+      api,
+      light: (songs) => this.light(songs),
+      open: () => this.open(),
+      playlistPage: this.playlistPage,
+    });
     this.bindListening();
-    probe.discover = {
-      // The songs ringed on the map, as drawn (ids in the order of each list).
-      found: () => this.idsOf(this.explorer.view.highlight.found),
-      marked: () => this.idsOf(this.explorer.view.highlight.marked),
-      listening: () => this.idsOf(this.explorer.view.highlight.listening),
-      listeningEmphasis: () => [...this.explorer.view.highlight.listeningEmphasis],
-      recipe: () => this.recipe.request(),
-    };
-  }
-
-  idsOf(indices) {
-    return indices.map((index) => this.map.ids[index]);
-  }
-
-  indicesOf(ids) {
-    return ids.map((id) => this.map.indexOf.get(id)).filter((index) => index !== undefined);
   }
 
   // ---- the panel ----
@@ -139,22 +105,22 @@ export class DiscoverPanel {
    * in place of the last list's, and frame them: the list was asked for to be seen.
    */
   light({ found, marked = [] }) {
-    const foundIndices = this.indicesOf(found);
-    const markedIndices = this.indicesOf(marked);
-    this.explorer.view.setHighlight({ found: foundIndices, marked: markedIndices });
+    const foundIndices = this.state.indicesOf(found);
+    const markedIndices = this.state.indicesOf(marked);
+    this.state.setHighlight({ found: foundIndices, marked: markedIndices });
     $("discover-unlight").disabled = !foundIndices.length && !markedIndices.length;
     const all = [...foundIndices, ...markedIndices];
-    if (all.length) this.explorer.view.fit(all);
+    if (all.length) this.state.fit(all);
   }
 
   /** Play ``key``'s list from its first song, next and previous following it. */
   playAll(key) {
     const songs = this.lists[key];
-    if (songs.length) this.explorer.playList(songs, this.names[key]);
+    if (songs.length) this.state.playList(songs, this.names[key]);
   }
 
   select(song) {
-    this.explorer.select(song.id);
+    this.state.select(song.id);
   }
 
   // ---- words ----
@@ -201,177 +167,6 @@ export class DiscoverPanel {
     this.light({ found: this.lists.words.map((song) => song.id) });
   }
 
-  // ---- alchemy ----
-
-  bindAlchemy() {
-    $("alchemy-add").addEventListener("click", () => this.putSelected("add"));
-    $("alchemy-subtract").addEventListener("click", () => this.putSelected("subtract"));
-    $("alchemy-mix").addEventListener("click", () => this.mix());
-    $("alchemy-play").addEventListener("click", () => this.playAll("alchemy"));
-    $("alchemy-save").addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.save();
-    });
-    this.renderRecipe();
-  }
-
-  /** The song panel shows another song (null: none): say whether it is in the recipe. */
-  showSelection(songId) {
-    const item = songId === null ? null : this.recipe.find(songId);
-    $("alchemy-note").textContent = item
-      ? `In the alchemy recipe, ${item.sign === "add" ? "to add" : "to subtract"}.`
-      : "";
-  }
-
-  async putSelected(sign) {
-    const songId = this.explorer.selected;
-    if (songId === null) return;
-    let song = this.explorer.selectedSong;
-    if (song?.id !== songId) {
-      try {
-        song = await this.api.song(songId); // pressed before the panel's details came
-      } catch (error) {
-        $("alchemy-note").textContent = errorText(error);
-        return;
-      }
-    }
-    const outcome = this.recipe.put({ id: song.id, title: song.title, artist: song.artist }, sign);
-    const side = sign === "add" ? "to add" : "to subtract";
-    $("alchemy-note").textContent = {
-      added: `“${songLine(song)}” is in the alchemy recipe, ${side}.`,
-      moved: `“${songLine(song)}” moved to the songs ${side}.`,
-      already: `“${songLine(song)}” is in the recipe ${side} already.`,
-      full: `The recipe has ${MAX_PER_SIDE} songs ${side} already, the most it takes.`,
-    }[outcome];
-    this.renderRecipe();
-    this.open();
-  }
-
-  renderRecipe() {
-    const list = $("recipe-list");
-    list.replaceChildren(
-      ...this.recipe.items.map((item) => {
-        const line = songLine(item.song);
-        const row = element("li", {
-          className: item.sign,
-          attributes: { "data-song-id": String(item.song.id), "data-sign": item.sign },
-        });
-        const sign = element("span", {
-          className: "sign",
-          text: item.sign === "add" ? "+" : "−",
-          attributes: { title: item.sign === "add" ? "Added" : "Subtracted" },
-        });
-        const name = element("span", { className: "name", text: line });
-        const weight = element("input", {
-          className: "weight",
-          attributes: {
-            type: "number",
-            min: String(MIN_WEIGHT),
-            max: String(MAX_WEIGHT),
-            step: "0.1",
-            "aria-label": `Weight of ${line}`,
-            title: "Weight",
-          },
-        });
-        weight.value = String(item.weight);
-        weight.addEventListener("change", () => {
-          weight.value = String(this.recipe.setWeight(item.song.id, weight.value));
-        });
-        const remove = element("button", {
-          className: "remove",
-          text: "×",
-          attributes: { type: "button", "aria-label": `Take ${line} out of the recipe` },
-        });
-        remove.addEventListener("click", () => {
-          this.recipe.remove(item.song.id);
-          this.renderRecipe();
-          if (this.explorer.selected === item.song.id) this.showSelection(item.song.id);
-          $("alchemy-mix").focus();
-        });
-        row.append(sign, name, weight, remove);
-        return row;
-      }),
-    );
-    $("recipe-empty").hidden = !this.recipe.isEmpty;
-    $("alchemy-mix").disabled = !this.recipe.canMix;
-    $("alchemy-mix").title = this.recipe.canMix ? "" : "Add at least one song";
-  }
-
-  async mix() {
-    if (!this.recipe.canMix) return;
-    const request = ++this.requests.alchemy;
-    const status = $("alchemy-status");
-    const k = Math.min(100, Math.max(1, Math.round(Number($("alchemy-count").value)) || 20));
-    $("alchemy-count").value = String(k);
-    const inputs = this.recipe.songIds;
-    const name = this.recipe.name();
-    status.textContent = "Mixing…";
-    $("alchemy-saved").replaceChildren();
-    let answer;
-    try {
-      answer = await this.api.alchemy(this.recipe.request({ k }));
-    } catch (error) {
-      if (request === this.requests.alchemy) status.textContent = errorText(error);
-      return;
-    }
-    if (request !== this.requests.alchemy) return;
-    this.lists.alchemy = answer.results.map((result) => result.song);
-    this.names.alchemy = name;
-    status.textContent = answer.results.length
-      ? `${answer.results.length} songs nearest to the mix, ringed in green; its songs in pink.`
-      : "No other song is near this mix.";
-    renderSongs(
-      $("alchemy-results"),
-      answer.results.map(({ song, distance }) => ({ song, value: formatDistance(distance) })),
-      {
-        onSelect: (song) => this.select(song),
-        valueTitle: "Cosine distance to the mix (0 = the same direction)",
-      },
-    );
-    $("alchemy-play").hidden = !answer.results.length;
-    $("alchemy-save").hidden = !answer.results.length;
-    $("alchemy-name").value = name;
-    this.light({ found: this.lists.alchemy.map((song) => song.id), marked: inputs });
-  }
-
-  async save() {
-    const songs = this.lists.alchemy.map((song) => song.id);
-    const name = $("alchemy-name").value.trim();
-    const saved = $("alchemy-saved");
-    if (!songs.length || !name) return;
-    const button = $("alchemy-save").querySelector("button");
-    button.disabled = true;
-    saved.textContent = "Saving…";
-    try {
-      const playlist = await this.api.createPlaylist({ name, songs });
-      const link = element("a", {
-        text: "Open the playlist",
-        attributes: { href: `${this.playlistPage}${playlist.id}/` },
-      });
-      const onMap = element("button", {
-        className: "small",
-        text: "Play it on the map",
-        attributes: { type: "button" },
-      });
-      onMap.addEventListener("click", () =>
-        this.explorer.openPlaylist(playlist.id, { history: "push" }),
-      );
-      saved.replaceChildren(
-        `Saved as your playlist “${playlist.name}” with ${songs.length} songs. `,
-        link,
-        " ",
-        onMap,
-      );
-      saved.dataset.playlistId = String(playlist.id);
-      // The song panel's list of playlists to add to has it too.
-      this.explorer.playlistSlot?.load().catch(() => {});
-    } catch (error) {
-      saved.textContent = errorText(error);
-    } finally {
-      button.disabled = false;
-    }
-  }
-
   // ---- the listener's own listening ----
 
   bindListening() {
@@ -406,10 +201,10 @@ export class DiscoverPanel {
     }
     if (request !== this.requests.listening) return;
     const onMap = answer.songs
-      .map((id, i) => [this.map.indexOf.get(id), answer.weights[i]])
+      .map((id, i) => [this.state.map.indexOf.get(id), answer.weights[i]])
       .filter(([index]) => index !== undefined);
     const emphasis = listeningEmphasis(onMap.map(([, weight]) => weight));
-    this.explorer.view.setHighlight({
+    this.state.setHighlight({
       listening: onMap.map(([index]) => index),
       listeningEmphasis: emphasis,
     });
@@ -426,7 +221,7 @@ export class DiscoverPanel {
     this.requests.listening += 1;
     $("listening-toggle").setAttribute("aria-pressed", "false");
     $("listening-status").textContent = "";
-    this.explorer.view.setHighlight({ listening: [], listeningEmphasis: [] });
+    this.state.setHighlight({ listening: [], listeningEmphasis: [] });
   }
 
   /** "More like what I play" or "New to me": ``ask`` gives the API's {results}. */

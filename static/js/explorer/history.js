@@ -4,7 +4,7 @@
 // Whether that was a skip is left to the server's one rule for every player (ml.taste).
 // Everything here listens to the <audio> element; the explorer itself is not touched.
 
-import { csrfToken } from "../csrf.js";
+import { createClient } from "../http.js";
 
 // Less than this was no listen at all (a song opened while looking around the map).
 const MIN_SECONDS = 1;
@@ -32,11 +32,12 @@ export function recordPlays(
     url,
     audioTemplate,
     fetchImpl = globalThis.fetch.bind(globalThis),
-    csrf = csrfToken,
+    csrf,
     win = globalThis.window,
     doc = globalThis.document,
   },
 ) {
+  const client = createClient({ fetchImpl, csrf });
   let current = null; // {song, heard, at}: the song playing and the seconds heard so far
 
   function begin() {
@@ -50,13 +51,13 @@ export function recordPlays(
     if (!done || done.heard < MIN_SECONDS) return;
     // keepalive: the request outlives a page that is closing (it carries the CSRF header,
     // which sendBeacon cannot).
-    fetchImpl(url, {
-      method: "POST",
-      keepalive: true,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify({ song: done.song, seconds_heard: Math.round(done.heard * 10) / 10 }),
-    }).catch(() => {}); // a lost play is not worth bothering the listener with
+    client
+      .send(url, {
+        method: "POST",
+        keepalive: true,
+        body: { song: done.song, seconds_heard: Math.round(done.heard * 10) / 10 },
+      })
+      .catch(() => {}); // a lost play is not worth bothering the listener with
   }
 
   function listen() {

@@ -1,19 +1,23 @@
 // The explorer page's entry point: check WebGL, download the map with visible progress, then
-// hand over to the Explorer. Every way this can end early says why on the page.
+// build the page around its state (explorer.js). Every way this can end early says why on the
+// page.
 
 import { createApi } from "./api.js";
-import { Explorer } from "./explorer.js";
+import { createExplorer } from "./explorer.js";
 import { formatBytes } from "./format.js";
 import { recordPlays } from "./history.js";
 import { parseMap } from "./mapdata.js";
 import { webglAvailable } from "./scene.js";
+import { ExplorerState } from "./state.js";
 
 const root = document.getElementById("explorer");
 const config = JSON.parse(document.getElementById("explorer-config").textContent);
 
-// The hook browser tests and bench/explorer.py read (and nothing else): readiness and timings.
-const probe = { ready: false, firstFrameMs: null, mapBytes: null, count: null };
-window.__explorer = probe;
+// The page's one state. Exported with the map's stage for tools that drive the page from
+// outside (the browser tests' probe, tests/explorer/probe.js, imports this module); the page
+// itself never reads these exports and puts nothing on window.
+export const state = new ExplorerState();
+export let stage = null;
 
 function showNotice(title, text, state) {
   document.getElementById("loading").hidden = true;
@@ -75,8 +79,7 @@ async function start() {
     return;
   }
   const map = parseMap(buffer);
-  probe.mapBytes = buffer.byteLength;
-  probe.count = map.count;
+  state.loadMap(map, { bytes: buffer.byteLength });
   if (map.count === 0) {
     showNotice(
       "The catalogue is empty",
@@ -86,14 +89,16 @@ async function start() {
     return;
   }
   document.getElementById("loading").hidden = true;
-  const explorer = new Explorer({ root, map, api, probe });
-  explorer.firstFrame();
+  const parts = createExplorer({ root, state, api });
+  stage = parts.stage;
+  stage.firstFrame();
   // The frame was submitted; the next animation frame comes once it is on the screen.
   requestAnimationFrame(() => {
-    probe.firstFrameMs = performance.now(); // milliseconds since navigation started
-    probe.ready = true;
+    state.firstFrameMs = performance.now(); // milliseconds since navigation started
+    state.ready = true;
     root.dataset.state = "ready";
-    explorer.openFromAddress({ history: "replace" });
+    state.signals.ready.dispatch();
+    parts.walk.openFromAddress({ history: "replace" });
   });
 }
 

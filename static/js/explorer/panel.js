@@ -98,3 +98,26 @@ export function renderNeighbours(list, results, { onPlay, onSelect }) {
 export function renderMessage(list, text) {
   list.replaceChildren(element("li", { className: "empty", text }));
 }
+
+/**
+ * A list of songs: each a button that selects its song (title and artist) and its figure.
+ * rows: [{song, value}], value the text shown at the end (a match or a distance).
+ */
+export function renderSongs(list, rows, { onSelect, valueTitle }) {
+  list.replaceChildren(
+    ...rows.map(({ song, value }) => {
+      const item = element("li", { attributes: { "data-song-id": String(song.id) } });
+      const go = element("button", { className: "go", attributes: { type: "button" } });
+      go.append(element("span", { className: "title", text: song.title || "Untitled" }));
+      go.append(element("span", { className: "artist", text: song.artist || "" }));
+      go.addEventListener("click", () => onSelect(song));
+      const figure = element("span", {
+        className: "value",
+        text: value,
+        attributes: { title: valueTitle },
+      });
+      item.append(go, figure);
+      return item;
+    }),
+  );
+}
