@@ -7,7 +7,7 @@ import struct
 from collections.abc import Sequence
 
 import numpy as np
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from explorer.models import MapPoint, MapVersion, Mix
 from songs.models import Song
@@ -96,3 +96,19 @@ def mixes_songs(
 def mix_songs(mix: Mix, *, fields: Sequence[str] = SONG_LIST_FIELDS) -> list[Song]:
     """The mix's still-existing analysed songs, the most typical first."""
     return mixes_songs([mix], fields=fields)[mix.id]
+
+
+def songs_missing_from_map(*, limit: int) -> list[int]:
+    """Ready songs of the active map's embedding model that have no point on it (at most
+    ``limit``, oldest first): a placement lost with the broker, whose task was never queued."""
+    version = MapVersion.objects.filter(is_active=True).select_related("embedding_model").first()
+    if version is None:
+        return []
+    model = version.embedding_model
+    on_map = MapPoint.objects.filter(map=version, song_id=OuterRef("song_id"))
+    return list(
+        model.vector_table.objects.filter(model=model, song__status=Song.Status.READY)
+        .exclude(Exists(on_map))
+        .order_by("song_id")
+        .values_list("song_id", flat=True)[:limit]
+    )

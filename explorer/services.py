@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -240,6 +241,17 @@ def song_place_on_map(*, song: Song) -> MapPoint | None:
         defaults={"x": x, "y": y, "z": z, "projected": False, "cluster": cluster},
     )
     return point
+
+
+def mixes_songs_forget(*, song_ids: Collection[int]) -> None:
+    """Take songs that are being deleted out of the mixes (lists of ids, no foreign key); a mix
+    left empty goes."""
+    for mix in Mix.objects.select_for_update().filter(song_ids__overlap=list(song_ids)):
+        mix.song_ids = [song_id for song_id in mix.song_ids if song_id not in song_ids]
+        if mix.song_ids:
+            mix.save(update_fields=["song_ids"])
+        else:
+            mix.delete()
 
 
 def map_needs_rebuild() -> str | None:

@@ -11,9 +11,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
-from explorer.services import song_place_on_map
-from neuralnotes.outages import SERVICE_DOWN_ERRORS, retry_delay_s
-from songs.models import EmbeddingModel, Song
+from neuralnotes.outages import SERVICE_DOWN_ERRORS, retry_after_outage, retry_delay_s
+from songs.models import Song
 from songs.services import analysis, duplicates, embeddings, genre_models, rescan
 
 logger = logging.getLogger(__name__)
@@ -29,19 +28,16 @@ SWEEP_PING_TIMEOUT_S = 1.0
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def analyse_song(self, song_id: int, claim: str | None = None) -> str | None:
-    """Analyse the song and put it on the map. ``claim`` is set on a retry after an outage, so
-    the retry takes its own song up again at once (analysis.song_claim_for_analysis)."""
+    """Analyse the song. ``claim`` is set on a retry after an outage, so the retry takes its own
+    song up again at once (analysis.song_claim_for_analysis). What follows an analysis (the map,
+    near-duplicates, the first fit) is queued by the receivers of songs.signals.song_analysed
+    once the result has committed, each its own task, retried on its own."""
     try:
         song = analysis.song_analyse(
             song_id=song_id,
             worker=self.request.hostname or "",
             claim=uuid.UUID(claim) if claim else None,
         )
-        if song is not None and song.status == Song.Status.READY:
-            song_place_on_map(song=song)  # on the map within seconds, not after a rebuild
-            duplicates.near_duplicates_find_for(song=song)  # offered to managers at once
-            if not embeddings.catalogue_fits().exists() and embeddings.embedding_refit_reason():
-                refit_embedding.delay()  # the first fit at once; later ones from beat
     except analysis.AnalysisInterrupted as interrupted:
         cause = interrupted.__cause__
         if isinstance(cause, SERVICE_DOWN_ERRORS):
@@ -82,6 +78,32 @@ def complete_analysis(song_id: int) -> None:
     analysis.song_complete_analysis(song_id=song_id)
 
 
+@shared_task(bind=True, acks_late=True)
+def find_near_duplicates(self, song_id: int) -> int:
+    """Queued when a song is analysed (songs.receivers): store the near-duplicate pairs it makes,
+    so that managers are offered them at once. Storing a pair twice changes nothing; an outage
+    retries this step alone. The number of pairs."""
+    try:
+        song = Song.objects.filter(id=song_id, status=Song.Status.READY).first()
+        return len(duplicates.near_duplicates_find_for(song=song)) if song is not None else 0
+    except SERVICE_DOWN_ERRORS as exc:
+        raise retry_after_outage(self, exc) from exc
+
+
+@shared_task(bind=True, acks_late=True)
+def fit_embedding_if_first(self) -> bool:
+    """Queued when a song is analysed (songs.receivers): the catalogue's first fit at once, as
+    soon as enough songs are in; later refits come from beat (keep_embedding_current). An outage
+    retries this step alone. True if a fit was queued."""
+    try:
+        if embeddings.catalogue_fits().exists() or not embeddings.embedding_refit_reason():
+            return False
+        refit_embedding.delay()
+        return True
+    except SERVICE_DOWN_ERRORS as exc:
+        raise retry_after_outage(self, exc) from exc
+
+
 @shared_task(acks_late=True)
 def refit_embedding() -> int | None:
     model = embeddings.embedding_refit()
@@ -113,12 +135,6 @@ def scan_near_duplicates() -> int:
 @shared_task(acks_late=True)
 def train_genre_model(seed: int = 0, activate: bool = False) -> int:
     return genre_models.genre_model_train(seed=seed, activate=activate).id
-
-
-@shared_task(acks_late=True)
-def fill_embedding_model(model_id: int) -> None:
-    model = EmbeddingModel.objects.get(id=model_id)
-    embeddings.embedding_model_fill(model=model)
 
 
 @shared_task

@@ -43,8 +43,13 @@ def celery_worker(transactional_db, django_db_serialized_rollback):
     uses the test database). Tests using it see only committed data, hence transactional_db; the
     serialized rollback puts back what migrations wrote (the catalogue managers' group)."""
     from celery.contrib.testing.worker import start_worker
+    from kombu.asynchronous import set_event_loop
 
     celery_app.control.purge()  # messages an earlier test queued are not this test's
+    # A worker takes the process's event loop if there is one, and with it the timer of the
+    # first worker the suite started: this one's countdowns (a retry after an outage) would
+    # never fire. A fresh loop gets this worker's own timer.
+    set_event_loop(None)
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield
 

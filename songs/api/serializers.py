@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from songs.models import Catalogue, Song, UploadBatch
+from songs.models import Song, UploadBatch
 from songs.selectors import SONG_LIST_FIELDS
 
 
@@ -94,12 +94,6 @@ class FileOutcomeOutput(serializers.Serializer):
 
 class QueuedTaskOutput(serializers.Serializer):
     task = serializers.CharField(help_text="The Celery task id of the work queued.")
-
-
-class CatalogueOutput(serializers.ModelSerializer):
-    class Meta:
-        model = Catalogue
-        fields = ["id", "name", "description"]
 
 
 class SongListOutput(serializers.ModelSerializer):

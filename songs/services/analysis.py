@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from songs.models import Song, TagVector
 from songs.services.embeddings import backbone_model_ensure, song_embed
+from songs.signals import song_analysed
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +168,9 @@ def _song_stored_under(*, song_id: int, claim: uuid.UUID) -> Song | None:
             "song analysed",
             extra={"song_id": song.id, "claim": str(claim), "confirmed_after_retry": True},
         )
+        # The hooks of the commit whose answer was lost never ran: queue the follow-ups now
+        # (each is idempotent, so a second copy does no harm).
+        song_analysed.send(sender=Song, song_id=song.id)
     return song
 
 
@@ -180,7 +184,8 @@ class AnalysisInterrupted(Exception):
 
 
 def song_store_analysis(*, song: Song, analysis) -> Song:
-    """Write everything analysis found and the song's vectors, all at once, and mark it ready."""
+    """Write everything analysis found and the song's vectors, all at once, and mark it ready;
+    announce it (songs.signals.song_analysed) in the same transaction."""
     from ml.thumbnail import thumbnail_png
 
     # Storage is not transactional: a content-addressed name makes a rewrite harmless.
@@ -210,6 +215,8 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
         locked.save()
         song_embed(song=locked)
         song_tag_vector_store(song=locked)
+        # Its receivers queue the follow-ups (map, near-duplicates, first fit) on commit.
+        song_analysed.send(sender=Song, song_id=locked.id)
     # Counted by the cluster harness: one such line per song, or a result was written twice.
     logger.info("song analysed", extra={"song_id": locked.id, "claim": str(locked.claim)})
     return locked

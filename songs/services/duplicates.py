@@ -2,8 +2,9 @@
 
 A pair is looked for when a song becomes ready (one k-nearest query through the HNSW index, in
 the raw backbone space) and over the whole catalogue on demand; ml.duplicates decides. A manager
-then merges the pair, keeping one song and moving everything listeners made with the other to it
-(playlist entries, favourites, ratings, plays), or dismisses it.
+then merges the pair, keeping one song, or dismisses it. The apps that keep data on songs move
+theirs to the song kept when the merge announces itself (songs.signals.songs_merging): playlists
+moves the entries, favourites, ratings and plays.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from ml.duplicates import is_near_duplicate
-from playlists.models import Play, Playlist, PlaylistEntry, Rating
-from playlists.services import renumber
 from songs.models import EmbeddingModel, NearDuplicate, Song
 from songs.selectors import songs_near_vector
+from songs.signals import replies_merged, songs_merging
 
 logger = logging.getLogger(__name__)
 
@@ -166,24 +166,24 @@ def better_file(a: Song, b: Song) -> Song:
 @dataclass(frozen=True)
 class MergeOutcome:
     """What a merge moved to the song kept, and what it had to drop (the song twice in a list
-    that does not allow it; a listener's two ratings)."""
+    that does not allow it; a listener's two ratings). The counts are filled in by the receivers
+    of songs.signals.songs_merging, by these names."""
 
     kept: Song
     dropped: int  # the id the deleted song had
-    entries_moved: int
-    entries_dropped: int
-    ratings_moved: int
-    ratings_dropped: int
-    plays_moved: int
+    entries_moved: int = 0
+    entries_dropped: int = 0
+    ratings_moved: int = 0
+    ratings_dropped: int = 0
+    plays_moved: int = 0
 
 
 def songs_merge(*, keep: Song, drop: Song) -> MergeOutcome:
     """Make ``drop`` part of ``keep`` and delete it, in one transaction.
 
-    Every playlist entry of ``drop`` becomes one of ``keep`` at the same position; where the
-    playlist then holds ``keep`` twice and allows no duplicates (Favourites never does), the
-    later entry goes and the playlist is renumbered. A listener who rated both keeps the most
-    recent rating; plays move. ``drop``'s files are deleted once the transaction commits.
+    With both songs locked, songs_merging lets each app move what it keeps about ``drop`` to
+    ``keep`` (playlists: playlists.song_changes.listener_rows_move) before ``drop`` is deleted.
+    ``drop``'s files are deleted once the transaction commits.
     """
     if keep.id == drop.id:
         raise MergeError("A song cannot be merged into itself.")
@@ -194,9 +194,7 @@ def songs_merge(*, keep: Song, drop: Song) -> MergeOutcome:
         if len(locked) != 2:
             raise MergeError("One of the two songs is no longer in the catalogue.")
         keep, drop = locked[keep.id], locked[drop.id]
-        moved, dropped = _move_playlist_entries(keep, drop)
-        ratings_moved, ratings_dropped = _move_ratings(keep, drop)
-        plays = Play.objects.filter(song=drop).update(song=keep)
+        counts = replies_merged(songs_merging.send(sender=Song, keep=keep, drop=drop))
         files = [drop.audio.name, drop.spectrogram.name]
         cover = drop.cover.name
         drop_id = drop.id
@@ -205,54 +203,17 @@ def songs_merge(*, keep: Song, drop: Song) -> MergeOutcome:
             files.append(cover)
         transaction.on_commit(lambda: delete_files([name for name in files if name]))
         near_duplicates_find_for(song=keep)  # the dropped song's other copies are keep's now
+    outcome = MergeOutcome(kept=keep, dropped=drop_id, **counts)
     logger.info(
         "songs merged",
-        extra={"kept": keep.id, "dropped": drop_id, "entries": moved, "plays": plays},
+        extra={
+            "kept": keep.id,
+            "dropped": drop_id,
+            "entries": outcome.entries_moved,
+            "plays": outcome.plays_moved,
+        },
     )
-    return MergeOutcome(keep, drop_id, moved, dropped, ratings_moved, ratings_dropped, plays)
-
-
-def _move_playlist_entries(keep: Song, drop: Song) -> tuple[int, int]:
-    """(entries of ``drop`` pointed at ``keep``, entries then removed as second copies)."""
-    playlist_ids = set(PlaylistEntry.objects.filter(song=drop).values_list("playlist", flat=True))
-    # Locked in id order, as the playlist services lock them, so a merge and an edit queue up.
-    playlists = list(
-        Playlist.objects.select_for_update().filter(id__in=playlist_ids).order_by("id")
-    )
-    moved = PlaylistEntry.objects.filter(song=drop).update(song=keep)
-    dropped = 0
-    now = timezone.now()
-    for playlist in playlists:
-        if playlist.allow_duplicates and not playlist.is_favourites:
-            continue
-        entries = PlaylistEntry.objects.filter(playlist=playlist)
-        copies = list(
-            entries.filter(song=keep).order_by("position", "id").values_list("id", flat=True)
-        )
-        if len(copies) > 1:
-            dropped += entries.filter(id__in=copies[1:]).delete()[0]
-            renumber(playlist)
-    Playlist.objects.filter(id__in=playlist_ids).update(updated_at=now)
-    return moved, dropped
-
-
-def _move_ratings(keep: Song, drop: Song) -> tuple[int, int]:
-    """(ratings moved to ``keep``, ratings of listeners who had rated both, dropped): of two,
-    the listener's most recent stays."""
-    both = Rating.objects.filter(
-        song=drop, user__in=Rating.objects.filter(song=keep).values("user")
-    )
-    dropped = 0
-    for rating in both.select_for_update():
-        kept = Rating.objects.select_for_update().get(user_id=rating.user_id, song=keep)
-        if rating.updated_at > kept.updated_at:
-            Rating.objects.filter(id=kept.id).update(
-                stars=rating.stars, updated_at=rating.updated_at
-            )
-        rating.delete()
-        dropped += 1
-    moved = Rating.objects.filter(song=drop).update(song=keep)
-    return moved, dropped
+    return outcome
 
 
 def delete_files(names: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import struct
+import time
 from io import StringIO
 
 import numpy as np
@@ -162,3 +163,22 @@ def test_the_map_endpoint_is_compact_and_cached_by_etag(client, listener):
 
 def test_the_map_needs_a_signed_in_user(client, db):
     assert client.get("/api/v1/map/points/").status_code in (401, 403)
+
+
+def test_a_song_whose_placement_was_lost_is_placed_by_the_periodic_check(celery_worker):
+    from explorer.selectors import songs_missing_from_map
+    from explorer.tasks import keep_map_current
+
+    make_embedded_songs(per_genre=5, unlabelled=0)
+    version = map_build()
+    lost = make_songs(per_genre=1, unlabelled=0, seed=0)[0]
+    song_embed(song=lost)  # analysed, but its placement task never ran (the broker was down)
+    assert songs_missing_from_map(limit=10) == [lost.id]
+
+    assert keep_map_current.delay().get(timeout=30) is None  # no rebuild due: it places instead
+    deadline = time.monotonic() + 30
+    while not MapPoint.objects.filter(map=version, song=lost).exists():
+        assert time.monotonic() < deadline, "the lost song was not placed"
+        time.sleep(0.2)
+    assert MapPoint.objects.get(map=version, song=lost).projected is False
+    assert songs_missing_from_map(limit=10) == []

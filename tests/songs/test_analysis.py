@@ -1,14 +1,19 @@
 """Songs go through a real Celery worker and the real musicnn model, and none gets lost."""
 
+import contextlib
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
+import psycopg2
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 
 from songs.models import BackboneEmbedding, EmbeddingModel, Song, TagVector, UploadBatch
 from songs.services.analysis import songs_sweep_stuck
@@ -207,3 +212,83 @@ def test_with_the_broker_down_the_upload_succeeds_and_the_sweep_queues_it_later(
     assert songs_sweep_stuck() == {"orphaned": 0, "stale": 0, "lost": 1}  # the broker is back
     song.refresh_from_db()
     assert song.queued_at is not None
+
+
+class DatabaseCutAfterCommit(logging.Handler):
+    """Cuts the test database off the moment a song's analysis has committed ("song analysed" is
+    logged right after the results transaction): new connections are refused and every open one
+    but the test's own is ended, for ``seconds``; then it is let back."""
+
+    def __init__(self, *, keep_pid: int, seconds: float) -> None:
+        super().__init__()
+        self.name = connection.settings_dict["NAME"]
+        # The same server, from the database postgres: a database cannot refuse connections
+        # from inside itself.
+        self.server = {**connection.get_connection_params(), "dbname": "postgres"}
+        self.server.pop("cursor_factory", None)
+        self.keep_pid, self.seconds = keep_pid, seconds
+        self.cut_song: int | None = None
+
+    def _admin(self, *statements: tuple[str, list]) -> None:
+        with contextlib.closing(psycopg2.connect(**self.server)) as admin:
+            admin.autocommit = True
+            with admin.cursor() as cursor:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() != "song analysed" or self.cut_song is not None:
+            return
+        self.cut_song = record.song_id
+        self._admin(
+            (f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false', []),
+            (
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> %s",
+                [self.name, self.keep_pid],
+            ),
+        )
+        threading.Timer(self.seconds, self.restore).start()
+
+    def restore(self) -> None:
+        self._admin((f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true', []))
+
+
+def test_a_database_cut_just_after_the_analysis_commits_still_puts_the_song_on_the_map(
+    celery_worker, tmp_path, settings, caplog
+):
+    """Issue 21: the map placement used to run inside analyse_song after the commit; an outage
+    there sent the analysis into its retry, which found the song ready and returned, so the song
+    never reached the map. Now each follow-up is its own task, retried on its own."""
+    from explorer.models import MapPoint
+    from explorer.services import map_build
+
+    settings.STANDARDISE_AFTER_SONGS = 1000  # no fit: the map and the new song share one model
+    first = [upload(tmp_path, f"{f}.wav", seconds=4, freq=f) for f in (220, 440, 880)]
+    assert all(s.status == "ready" for s in wait_for([s.id for s in first]).values())
+    version = map_build()
+    assert version.song_count == 3
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (own_pid,) = cursor.fetchone()
+    cut = DatabaseCutAfterCommit(keep_pid=own_pid, seconds=3)
+    analysis_log = logging.getLogger("songs.services.analysis")
+    analysis_log.addHandler(cut)
+    caplog.set_level(logging.INFO, logger="songs.services.analysis")  # its "song analysed"
+    caplog.set_level(logging.WARNING, logger="neuralnotes.outages")
+    try:
+        newcomer = upload(tmp_path, "newcomer.wav", seconds=4, freq=330)
+        wait_until(lambda: MapPoint.objects.filter(map=version, song=newcomer).exists(), 60)
+    finally:
+        analysis_log.removeHandler(cut)
+        cut.restore()  # whatever happened, the next tests get their database
+    assert cut.cut_song == newcomer.id  # the cut came right after this song's commit
+    point = MapPoint.objects.get(map=version, song=newcomer)
+    assert point.projected is False
+    newcomer.refresh_from_db()
+    assert newcomer.status == Song.Status.READY and newcomer.attempts == 1
+    retried = {
+        r.task for r in caplog.records if r.getMessage() == "service unreachable, task retried"
+    }
+    assert "explorer.tasks.place_song_on_map" in retried  # the placement met the outage itself

@@ -1,0 +1,20 @@
+"""The explorer follows the catalogue (songs.signals says when each is sent and why)."""
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from explorer.services import mixes_songs_forget
+from explorer.tasks import place_song_on_map
+from songs.signals import song_analysed, songs_deleting
+
+
+@receiver(song_analysed, dispatch_uid="explorer.place_song_on_map")
+def _song_analysed(sender, *, song_id: int, **_: object) -> None:
+    # On the map within seconds, not after a rebuild; keep_map_current places any song whose
+    # task was lost (the broker down at the commit).
+    transaction.on_commit(lambda: place_song_on_map.delay(song_id))
+
+
+@receiver(songs_deleting, dispatch_uid="explorer.mixes_songs_forget")
+def _songs_deleting(sender, *, song_ids, **_: object) -> None:
+    mixes_songs_forget(song_ids=song_ids)
