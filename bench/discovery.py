@@ -126,6 +126,10 @@ def main() -> None:
     args = parser.parse_args()
     import django
 
+    from neuralnotes import embedded
+
+    # The local settings only say where the embedded services are; this process starts them.
+    embedded.start_local_services(var_dir=embedded.var_dir(), env=os.environ)
     django.setup()
     from django.contrib.auth.models import User
     from django.core.management import call_command

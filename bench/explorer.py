@@ -247,6 +247,8 @@ def click_songs(page, first_id: int, n: int, clicks: int) -> list[dict]:
 def measure(url: str, first_id: int, n: int, clicks: int) -> None:
     from playwright.sync_api import sync_playwright
 
+    from tests.explorer.probe import install_probe
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -257,6 +259,7 @@ def measure(url: str, first_id: int, n: int, clicks: int) -> None:
         )  # fmt: skip
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
+            install_probe(context)  # window.__explorer: the page does not ship it
             page = context.new_page()
             page.goto(f"{url}/accounts/login/")
             page.fill("input[name=username]", USERNAME)
@@ -310,6 +313,10 @@ def main() -> None:
         sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
     import django
 
+    from neuralnotes import embedded
+
+    # The local settings only say where the embedded services are; this process starts them.
+    embedded.start_local_services(var_dir=embedded.var_dir(), env=os.environ)
     django.setup()
     from django.contrib.auth.models import User
     from django.core.management import call_command

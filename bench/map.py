@@ -62,6 +62,10 @@ def placement_ms(samples: int = 50) -> float:
     os.environ["DJANGO_SETTINGS_MODULE"] = "neuralnotes.settings.local"
     import django
 
+    from neuralnotes import embedded
+
+    # The local settings only say where the embedded services are; this process starts them.
+    embedded.start_local_services(var_dir=embedded.var_dir(), env=os.environ)
     django.setup()
     from django.core.management import call_command
 

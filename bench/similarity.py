@@ -529,6 +529,10 @@ def main() -> None:
 
     import django
 
+    from neuralnotes import embedded
+
+    # The local settings only say where the embedded services are; this process starts them.
+    embedded.start_local_services(var_dir=embedded.var_dir(), env=os.environ)
     django.setup()
     from django.conf import settings
 

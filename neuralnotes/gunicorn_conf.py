@@ -7,11 +7,13 @@ import os
 import shutil
 import tempfile
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
+from neuralnotes.settings.environment import env_int, env_str
+
+bind = env_str("BIND", "0.0.0.0:8000")
 # Sync workers: each request holds one process; a query is milliseconds, an upload is the slow
 # case and is bounded by UPLOAD_MAX_BYTES.
-workers = int(os.environ.get("WEB_CONCURRENCY", 2))
-timeout = int(os.environ.get("WEB_TIMEOUT_S", 120))
+workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
+timeout = env_int("WEB_TIMEOUT_S", 120, minimum=1)
 graceful_timeout = 30
 # Requests are logged by neuralnotes.structured_logging, one JSON line each.
 accesslog = None

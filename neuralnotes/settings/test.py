@@ -1,18 +1,30 @@
 """The test suite: its own embedded PostgreSQL (``var/pg-test``) and its own Redis database, so a
-running ``make run`` and the tests never see each other's data or tasks."""
+running ``make run`` and the tests never see each other's data or tasks.
 
-import os
+Importing these settings starts nothing: the suite's plugin (``tests/embedded_services.py``)
+starts the embedded services before Django reads them and names them in TEST_DATABASE_URL and
+TEST_REDIS_URL, which every process the tests start inherits."""
 
 from neuralnotes import embedded
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, database_from_url, development_secret_key
+from .base import (
+    POSTGRES_SCHEMES,
+    REDIS_SCHEMES,
+    SECRET_KEY,
+    VAR_DIR,
+    database_from_url,
+    development_secret_key,
+)
+from .environment import env_url
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or development_secret_key(VAR_DIR / "secret_key")
+SECRET_KEY = SECRET_KEY or development_secret_key(VAR_DIR / "secret_key")
 
 DATABASES = {
     "default": database_from_url(
-        os.environ.get("TEST_DATABASE_URL") or embedded.postgres_url(VAR_DIR / "pg-test")
+        env_url("TEST_DATABASE_URL", schemes=POSTGRES_SCHEMES)
+        or embedded.postgres_address(VAR_DIR / "pg-test"),
+        variable="TEST_DATABASE_URL",
     )
 }
 
@@ -20,7 +32,9 @@ DATABASES = {
 # hold the test database open when the suite drops it.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or embedded.redis_url(VAR_DIR / "redis-test", db=15)
+REDIS_URL = env_url("TEST_REDIS_URL", schemes=REDIS_SCHEMES) or embedded.redis_address(
+    VAR_DIR / "redis-test", db=15
+)
 CELERY_BROKER_URL = BROKER_URL or REDIS_URL  # noqa: F405
 CELERY_RESULT_BACKEND = REDIS_URL
 

@@ -91,7 +91,7 @@ def command_lines(processes: list[psutil.Process]) -> str:
 def test_run_serves_the_platform_and_ctrl_c_stops_everything():
     # A database left by a killed run: its lock file names a process that no longer exists.
     start_and_stop = "from neuralnotes import embedded; import sys, pathlib; "
-    start_and_stop += "embedded.postgres_url(pathlib.Path(sys.argv[1]))"
+    start_and_stop += "embedded.start_postgres(pathlib.Path(sys.argv[1]))"
     subprocess.run([sys.executable, "-c", start_and_stop, VAR_DIR / "pg"], cwd=BASE_DIR, check=True)
     (VAR_DIR / "pg" / "postmaster.pid").write_text(f"999999\n{VAR_DIR / 'pg'}\n")
     port = free_port()
