@@ -16,6 +16,7 @@ run: $(RUNTIME) $(NODE)
 test: $(DEV) $(NODE)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	node_modules/.bin/eslint static/js tests/js tests/explorer eslint.config.js
 	node --test tests/js/
 	$(PY) -m pytest

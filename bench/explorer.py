@@ -81,7 +81,7 @@ def load_catalogue(n: int) -> int:
 
     model = backbone_model_ensure()
     first = Song.objects.order_by("id").values_list("id", flat=True).first()
-    active = MapVersion.objects.filter(is_active=True).first()
+    active = MapVersion.objects.active()
     if (
         Song.objects.count() == n
         and BackboneEmbedding.objects.filter(model=model).count() == n

@@ -5,6 +5,12 @@ from django.db.models import Q
 from songs.models import EmbeddingModel, Song
 
 
+class MapVersionQuerySet(models.QuerySet):
+    def active(self) -> "MapVersion | None":
+        """The map the explorer shows (None before the first is built)."""
+        return self.filter(is_active=True).first()
+
+
 class MapVersion(models.Model):
     """One 3D layout of the catalogue. A new full map is built beside the active one and switched
     to in one transaction: the explorer never sees half a map."""
@@ -27,6 +33,8 @@ class MapVersion(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MapVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

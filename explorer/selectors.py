@@ -18,7 +18,7 @@ COORDINATE_SCALE = 32767  # coordinates in [-1, 1] are sent as int16
 
 
 def active_map() -> MapVersion | None:
-    return MapVersion.objects.filter(is_active=True).select_related("embedding_model").first()
+    return MapVersion.objects.select_related("embedding_model").active()
 
 
 def map_etag(version: MapVersion) -> str:
@@ -89,7 +89,7 @@ def mixes_songs(
     """Each mix's songs (by mix id) in the mix's order, the most typical first: only those still
     in the catalogue and analysed. One query for all of them, with ``fields`` loaded."""
     wanted = {song_id for mix in mixes for song_id in mix.song_ids}
-    songs = Song.objects.filter(status=Song.Status.READY).only(*fields).in_bulk(wanted)
+    songs = Song.objects.ready().only(*fields).in_bulk(wanted)
     return {mix.id: [songs[i] for i in mix.song_ids if i in songs] for mix in mixes}
 
 
@@ -101,13 +101,13 @@ def mix_songs(mix: Mix, *, fields: Sequence[str] = SONG_LIST_FIELDS) -> list[Son
 def songs_missing_from_map(*, limit: int) -> list[int]:
     """Ready songs of the active map's embedding model that have no point on it (at most
     ``limit``, oldest first): a placement lost with the broker, whose task was never queued."""
-    version = MapVersion.objects.filter(is_active=True).select_related("embedding_model").first()
+    version = MapVersion.objects.select_related("embedding_model").active()
     if version is None:
         return []
     model = version.embedding_model
     on_map = MapPoint.objects.filter(map=version, song_id=OuterRef("song_id"))
     return list(
-        model.vector_table.objects.filter(model=model, song__status=Song.Status.READY)
+        model.vector_table.objects.filter(Song.ready_q("song"), model=model)
         .exclude(Exists(on_map))
         .order_by("song_id")
         .values_list("song_id", flat=True)[:limit]

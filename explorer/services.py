@@ -53,7 +53,7 @@ def _active_catalogue(model: EmbeddingModel) -> _Catalogue:
     from ml.tags import MSD_TAGS, MTT_TAGS
 
     rows = list(
-        model.vector_table.objects.filter(model=model, song__status=Song.Status.READY)
+        model.vector_table.objects.filter(Song.ready_q("song"), model=model)
         .order_by("song_id")
         .values_list(
             "song_id",
@@ -113,7 +113,7 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
     from ml.clusters import cluster_songs
     from ml.projection import layout
 
-    model = EmbeddingModel.objects.filter(is_active=True).first()
+    model = EmbeddingModel.objects.active()
     if model is None:
         raise MapBuildRefused("No song has been analysed yet, so there is nothing to map.")
     MapVersion.objects.filter(
@@ -202,7 +202,7 @@ def song_place_on_map(*, song: Song) -> MapPoint | None:
     space, at once, without recomputing the map. None when there is no map to place it on."""
     from ml.projection import place
 
-    version = MapVersion.objects.filter(is_active=True).select_related("embedding_model").first()
+    version = MapVersion.objects.select_related("embedding_model").active()
     if version is None:
         return None
     existing = MapPoint.objects.filter(map=version, song=song).first()
@@ -257,13 +257,11 @@ def mixes_songs_forget(*, song_ids: Collection[int]) -> None:
 def map_needs_rebuild() -> str | None:
     """Why a full map should be built now, or None: no map yet while songs are analysed, a new
     active embedding model, or too many songs placed rather than laid out."""
-    model = EmbeddingModel.objects.filter(is_active=True).first()
+    model = EmbeddingModel.objects.active()
     if model is None:
         return None
-    version = MapVersion.objects.filter(is_active=True).first()
-    analysed = model.vector_table.objects.filter(
-        model=model, song__status=Song.Status.READY
-    ).count()
+    version = MapVersion.objects.active()
+    analysed = model.vector_table.objects.filter(Song.ready_q("song"), model=model).count()
     if version is None:
         return "there is no map yet" if analysed else None
     if version.embedding_model_id != model.id:

@@ -18,7 +18,7 @@ def place_song_on_map(self, song_id: int) -> bool:
     """Queued when a song is analysed (explorer.receivers): put it on the active map at once.
     Placing twice changes nothing; an outage retries this step alone. True if it is on a map."""
     try:
-        song = Song.objects.filter(id=song_id, status=Song.Status.READY).first()
+        song = Song.objects.ready().filter(id=song_id).first()
         return song is not None and services.song_place_on_map(song=song) is not None
     except SERVICE_DOWN_ERRORS as exc:
         raise retry_after_outage(self, exc) from exc

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from neuralnotes.outages import SERVICE_DOWN_ERRORS
+from songs.models import can_manage_catalogue
 
 RETRY_AFTER_S = 5
 
@@ -54,7 +55,7 @@ class IsCatalogueManager(permissions.BasePermission):
     message = "Only catalogue managers may do this."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.has_perm("songs.manage_catalogue"))
+        return can_manage_catalogue(request.user)
 
 
 class ErrorBody(serializers.Serializer):

@@ -15,12 +15,15 @@ STORAGE_DOWN_ERRORS: tuple[type[BaseException], ...] = (
     botocore.exceptions.ConnectionError,
     botocore.exceptions.HTTPClientError,
 )
+# The broker (Redis) that cannot be reached: kombu's wrapper, or Redis's own error where kombu
+# lets it through. A message that cannot be sent is left for a sweep or answered "try later".
+BROKER_DOWN_ERRORS: tuple[type[BaseException], ...] = (BrokerError, redis.ConnectionError)
+# Every error that means "a service is down": the one list pages, the API and tasks use.
 SERVICE_DOWN_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
-    redis.ConnectionError,
     redis.TimeoutError,
-    BrokerError,
+    *BROKER_DOWN_ERRORS,
     *STORAGE_DOWN_ERRORS,
 )
 

@@ -136,7 +136,7 @@ def now_playing() -> list[NowPlaying]:
         HistoryPause.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
     )
     users = User.objects.in_bulk(user_ids - paused)
-    songs = Song.objects.filter(status=Song.Status.READY).in_bulk({e["song_id"] for e in entries})
+    songs = Song.objects.ready().in_bulk({e["song_id"] for e in entries})
     shown: dict[int, int] = {}  # user id -> entries taken
     found = []
     for e in entries:
@@ -189,7 +189,7 @@ def songs_path_between(*, start: Song, end: Song, length: int) -> list[Song]:
         target = (1 - t) * a + t * b
         target /= np.linalg.norm(target) or 1.0
         nearest = (
-            table.objects.filter(model=model, song__status=Song.Status.READY)
+            table.objects.filter(Song.ready_q("song"), model=model)
             .exclude(song_id__in=used)
             .order_by(CosineDistance("vector", target.tolist()))
             .values_list("song_id", flat=True)
@@ -226,8 +226,8 @@ def share_by_token(*, token: str) -> Share:
 def share_songs(share: Share) -> QuerySet[Song]:
     """The share's songs in its order (a song shared twice comes twice), those still in the
     library (analysed) only."""
-    return Song.objects.filter(share_entries__share=share, status=Song.Status.READY).order_by(
-        "share_entries__position"
+    return (
+        Song.objects.ready().filter(share_entries__share=share).order_by("share_entries__position")
     )
 
 

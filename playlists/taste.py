@@ -153,11 +153,7 @@ def _nearest_each(
             if rank < len(rows) and rows[rank][0] not in seen and len(order) < k:
                 seen.add(rows[rank][0])
                 order.append(rows[rank])
-    songs = (
-        Song.objects.filter(status=Song.Status.READY)
-        .only(*SONG_LIST_FIELDS)
-        .in_bulk([song_id for song_id, _ in order])
-    )
+    songs = Song.objects.ready().only(*SONG_LIST_FIELDS).in_bulk([song_id for song_id, _ in order])
     return [(songs[song_id], d) for song_id, d in order if song_id in songs]
 
 

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -69,7 +69,7 @@ class SongAdmin(admin.ModelAdmin):
 
     @admin.action(description="Analyse again")
     def retry_analysis(self, request, queryset) -> None:
-        songs = queryset.filter(~Q(status=Song.Status.READY))
+        songs = queryset.exclude(Song.ready_q())
         for song in songs:
             song_retry(song=song)
         self.message_user(request, f"{len(songs)} song(s) queued for analysis again.")

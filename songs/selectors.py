@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from pgvector.django import CosineDistance, VectorField
 
+from ml.alchemy import alchemy_vector
 from ml.vocabulary import Understanding, tag_weights, understand
 from songs.models import EmbeddingModel, NearDuplicate, Song, UploadBatch
 from songs.tag_matrix import tag_matrix
@@ -61,7 +62,7 @@ SONG_LIST_FIELDS = ("id", "title", "artist", "album", "genre", "predicted_genre"
 
 def active_embedding_model() -> EmbeddingModel | None:
     """The model search and the map use: its kind and id (not its standardisation arrays)."""
-    return EmbeddingModel.objects.filter(is_active=True).only("id", "kind", "name").first()
+    return EmbeddingModel.objects.only("id", "kind", "name").active()
 
 
 def songs_matching(songs: QuerySet[Song], query: str) -> QuerySet[Song]:
@@ -76,7 +77,7 @@ def songs_matching(songs: QuerySet[Song], query: str) -> QuerySet[Song]:
 def songs_search(*, query: str, limit: int = 10) -> list[Song]:
     """Analysed songs whose title, artist or album contains every word of ``query``; titles that
     start with the query first."""
-    songs = songs_matching(Song.objects.filter(status=Song.Status.READY), query)
+    songs = songs_matching(Song.objects.ready(), query)
     ranked = songs.annotate(
         starts=Case(
             When(title__istartswith=query.strip(), then=0), default=1, output_field=IntegerField()
@@ -137,7 +138,7 @@ def songs_near_vector(
     if nearest and nearest[0][1] is None:
         return []  # no vector to search from: the distances are NULL
     # Only what a list shows: building full songs (three arrays each) costs more than the search.
-    ready = Song.objects.filter(status=Song.Status.READY).only(*fields)
+    ready = Song.objects.ready().only(*fields)
     songs = ready.in_bulk([song_id for song_id, _ in nearest])
     # Equal distances in id order: every caller, and every k, sees the same order.
     ranked = sorted((d, sid) for sid, d in nearest if sid in songs)
@@ -157,7 +158,7 @@ def song_at_distance(
     if own is None:
         return None
     candidates = (
-        table.objects.filter(model=model, song__status=Song.Status.READY)
+        table.objects.filter(Song.ready_q("song"), model=model)
         .exclude(song=song)
         .annotate(distance=CosineDistance("vector", own))
         .filter(distance__gte=min_distance, distance__lte=max_distance)
@@ -181,9 +182,7 @@ def artists_similar_to(*, artist_key: str, k: int = 20) -> list[tuple[str, float
     if model is None:
         return []
     table = model.vector_table
-    own = table.objects.filter(
-        model=model, song__artist_key=artist_key, song__status=Song.Status.READY
-    )
+    own = table.objects.filter(Song.ready_q("song"), model=model, song__artist_key=artist_key)
     centre = own.values("model").annotate(centre=Avg("vector", output_field=VectorField()))
     own_count = own.count()
     distance = CosineDistance("vector", Subquery(centre.values("centre")[:1]))
@@ -196,7 +195,8 @@ def artists_similar_to(*, artist_key: str, k: int = 20) -> list[tuple[str, float
     if not nearest or nearest[0][1] is None:
         return []  # the artist has no vectors: nothing to search from
     keys = dict(
-        Song.objects.filter(status=Song.Status.READY, id__in=[song_id for song_id, _ in nearest])
+        Song.objects.ready()
+        .filter(id__in=[song_id for song_id, _ in nearest])
         .exclude(artist_key=artist_key)
         .values_list("id", "artist_key")
     )
@@ -219,7 +219,7 @@ def catalogue_genres() -> list[str]:
     (cached for a minute: a new genre is rare, the query scans the catalogue)."""
     genres = cache.get(GENRES_CACHE_KEY)
     if genres is None:
-        ready = Song.objects.filter(status=Song.Status.READY)
+        ready = Song.objects.ready()
         labels = set(ready.exclude(genre="").values_list("genre", flat=True).distinct())
         predicted = ready.filter(genre="").exclude(predicted_genre="")
         labels |= set(predicted.values_list("predicted_genre", flat=True).distinct())
@@ -236,7 +236,7 @@ def _name_query(word: str) -> SearchQuery:
 def _is_name_word(word: str) -> bool:
     if not re.fullmatch(r"\w+", word):
         return False
-    return Song.objects.filter(status=Song.Status.READY, search_document=_name_query(word)).exists()
+    return Song.objects.ready().filter(search_document=_name_query(word)).exists()
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ def songs_by_words(
     if not (weights or names or genres):
         return WordSearch(understanding, [])
 
-    songs = Song.objects.filter(status=Song.Status.READY)
+    songs = Song.objects.ready()
     for term in names:
         songs = songs.filter(search_document=_name_query(term.text))
     if genres:
@@ -282,11 +282,7 @@ def songs_by_words(
         ranked = tag_matrix.best(weights, k + 20, allowed)
     else:  # a genre is common: take the best songs until enough of them are of the genre
         ranked = _best_in(songs, weights, k, filtered=bool(genres))
-    found = (
-        Song.objects.filter(status=Song.Status.READY)
-        .only(*fields)
-        .in_bulk([song_id for song_id, _ in ranked])
-    )
+    found = Song.objects.ready().only(*fields).in_bulk([song_id for song_id, _ in ranked])
     terms = sum(1 for term in understanding.terms if term.tag_indices)
     return WordSearch(
         understanding,
@@ -338,8 +334,6 @@ def songs_alchemy(
     that every song counts by its weight alone (ml.alchemy.alchemy_vector).
     Raises AlchemyError when no song is added, a song is given twice, or an input song has no
     vector in the active model (not analysed, or not visible)."""
-    from ml.alchemy import alchemy_vector
-
     if not add:
         raise AlchemyError("Add at least one song.")
     ids = [song_id for song_id, _ in (*add, *subtract)]
@@ -350,7 +344,7 @@ def songs_alchemy(
         raise AlchemyError("No song has been analysed yet.")
     vectors = dict(
         model.vector_table.objects.filter(
-            model=model, song_id__in=ids, song__status=Song.Status.READY
+            Song.ready_q("song"), model=model, song_id__in=ids
         ).values_list("song_id", "vector")
     )
     missing = [song_id for song_id in ids if song_id not in vectors]
@@ -380,9 +374,7 @@ def near_duplicates_to_review() -> QuerySet[NearDuplicate]:
     songs' facts (not their arrays)."""
     fields = [f"{side}__{name}" for side in ("song", "other") for name in DUPLICATE_SONG_FIELDS]
     return (
-        NearDuplicate.objects.filter(
-            dismissed=False, song__status=Song.Status.READY, other__status=Song.Status.READY
-        )
+        NearDuplicate.objects.filter(Song.ready_q("song"), Song.ready_q("other"), dismissed=False)
         .select_related("song", "other")
         .only("distance", "found_at", "dismissed", "song_id", "other_id", *fields)
         .order_by("distance", "song_id", "other_id")
@@ -418,7 +410,8 @@ def artist_summary(*, songs: QuerySet[Song], artist_key: str) -> dict | None:
 def artists_named(*, artist_keys: Sequence[str]) -> dict[str, dict]:
     """{key: {"name", "song_count"}} of these artists' analysed songs (one query)."""
     rows = (
-        Song.objects.filter(status=Song.Status.READY, artist_key__in=list(artist_keys))
+        Song.objects.ready()
+        .filter(artist_key__in=list(artist_keys))
         .values("artist_key")
         .annotate(name=Min("artist"), song_count=Count("id"))
     )

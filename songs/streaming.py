@@ -7,20 +7,11 @@ import re
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
+from songs.audio_formats import AUDIO_FORMATS
 from songs.models import Song
 from songs.services.folders import song_file_check
 
 CHUNK = 64 * 1024
-CONTENT_TYPES = {
-    "WAV": "audio/wav",
-    "FLAC": "audio/flac",
-    "OGG": "audio/ogg",
-    "MP3": "audio/mpeg",
-    "AIFF": "audio/aiff",
-    "M4A": "audio/mp4",
-    "MP4": "audio/mp4",
-    "OPUS": "audio/ogg",
-}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # A position of more digits than this (past 2**63, as nginx rules) is unsatisfiable: 416. Never
 # int() on it: a 5,000-digit string raises (Python's limit on digits), which was a 500.
@@ -49,7 +40,8 @@ def audio_response(request: HttpRequest, song: Song) -> HttpResponse:
     """The whole file (200) or the byte range asked for (206); 416 for a range outside it."""
     song_file_check(song=song)  # a 404 for a file that now lies outside the library
     size = default_storage.size(song.audio.name)
-    content_type = CONTENT_TYPES.get(song.audio_format.upper(), "application/octet-stream")
+    known = AUDIO_FORMATS.get(song.audio_format.upper())
+    content_type = known.content_type if known else "application/octet-stream"
     start, end = 0, size - 1
     match = _RANGE.match(request.headers.get("Range", "").strip())
     ranged = bool(match and (match.group(1) or match.group(2)))

@@ -11,9 +11,13 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
+from neuralnotes.broker import queue_depths
+from neuralnotes.celery import app as celery_app
 from neuralnotes.outages import SERVICE_DOWN_ERRORS, retry_after_outage, retry_delay_s
 from songs.models import Song
 from songs.services import analysis, duplicates, embeddings, genre_models, rescan
+from songs.services.clips import clip_embed
+from songs.services.ingestion import RejectedFile
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ def find_near_duplicates(self, song_id: int) -> int:
     so that managers are offered them at once. Storing a pair twice changes nothing; an outage
     retries this step alone. The number of pairs."""
     try:
-        song = Song.objects.filter(id=song_id, status=Song.Status.READY).first()
+        song = Song.objects.ready().filter(id=song_id).first()
         return len(duplicates.near_duplicates_find_for(song=song)) if song is not None else 0
     except SERVICE_DOWN_ERRORS as exc:
         raise retry_after_outage(self, exc) from exc
@@ -139,11 +143,8 @@ def train_genre_model(seed: int = 0, activate: bool = False) -> int:
 
 @shared_task
 def sweep_stuck_songs() -> dict[str, int]:
-    from neuralnotes.broker import queue_depths
-    from neuralnotes.celery import app
-
     try:
-        replies = app.control.ping(timeout=SWEEP_PING_TIMEOUT_S)
+        replies = celery_app.control.ping(timeout=SWEEP_PING_TIMEOUT_S)
         live_workers = {name for reply in replies for name in reply} or None
         queue_depth = queue_depths()["celery"]
     except SERVICE_DOWN_ERRORS:
@@ -161,9 +162,6 @@ def _warm_up(**_: object) -> None:
 @shared_task(acks_late=True)
 def embed_clip(storage_name: str) -> dict:
     """A listener's clip, as a vector of the active embedding model (query by example)."""
-    from songs.services.clips import clip_embed
-    from songs.services.ingestion import RejectedFile
-
     try:
         model, vector = clip_embed(storage_name=storage_name)
     except RejectedFile as exc:  # an answer for the listener, not a failure of the task

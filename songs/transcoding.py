@@ -83,6 +83,7 @@ def _open_input(song: Song):
     Raises InvalidAudio."""
     import av
 
+    # lazy: librosa (ml.audio imports ml.spectrogram) stays out of web processes' start-up
     from ml.audio import FFMPEG_INPUT_OPTIONS, InvalidAudio
 
     source = default_storage.open(song.audio.name, "rb")

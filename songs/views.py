@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from songs.models import Catalogue, NearDuplicate, Song, UploadBatch
+from songs.models import Catalogue, NearDuplicate, Song, UploadBatch, can_manage_catalogue
 from songs.selectors import (
     SONG_LIST_FIELDS,
     artist_summary,
@@ -21,8 +22,17 @@ from songs.services.duplicates import (
     near_duplicate_dismiss,
     near_duplicate_merge,
 )
+from songs.tasks import scan_near_duplicates
 
-manager_required = permission_required("songs.manage_catalogue", raise_exception=True)
+
+def _manager_or_403(user) -> bool:
+    """As permission_required(..., raise_exception=True): 403, not the login page."""
+    if can_manage_catalogue(user):
+        return True
+    raise PermissionDenied
+
+
+manager_required = user_passes_test(_manager_or_403)
 DUPLICATES_PER_PAGE = 100
 
 
@@ -106,8 +116,6 @@ def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @manager_required
 @require_POST
 def duplicates_scan(request: HttpRequest) -> HttpResponse:
-    from songs.tasks import scan_near_duplicates
-
     scan_near_duplicates.delay()
     messages.success(request, "The catalogue is being scanned; new pairs appear here when done.")
     return redirect("songs:duplicates")
@@ -119,7 +127,7 @@ SIMILAR_ARTISTS = 10
 def artist_detail(request: HttpRequest, key: str) -> HttpResponse:
     """An artist's analysed songs by album, and the artists that sound most like it (for any
     signed-in user: the songs a listener may play)."""
-    ready = Song.objects.filter(status=Song.Status.READY)
+    ready = Song.objects.ready()
     artist = artist_summary(songs=ready, artist_key=key)
     if artist is None:
         raise Http404("No such artist.")

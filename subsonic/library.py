@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet, Sum
 
 from playlists.models import Playlist, PlaylistEntry, Rating
+from songs.audio_formats import AUDIO_FORMATS
 from songs.models import Song
 from subsonic.protocol import SubsonicError
 
@@ -25,17 +26,6 @@ ARTIST_PREFIX = "ar-"
 ALBUM_PREFIX = "al-"
 UNKNOWN_ARTIST = "[Unknown Artist]"
 UNKNOWN_ALBUM = "[Unknown Album]"
-
-CONTENT_TYPES = {
-    "MP3": ("mp3", "audio/mpeg"),
-    "FLAC": ("flac", "audio/flac"),
-    "OGG": ("ogg", "audio/ogg"),
-    "WAV": ("wav", "audio/wav"),
-    "AIFF": ("aiff", "audio/aiff"),
-    "OPUS": ("opus", "audio/ogg"),
-    "M4A": ("m4a", "audio/mp4"),
-}
-
 
 # Every field song_child reads: a selector that loads songs for a Child loads these.
 CHILD_FIELDS = (
@@ -46,7 +36,7 @@ CHILD_FIELDS = (
 
 
 def library_songs() -> QuerySet[Song]:
-    return Song.objects.filter(status=Song.Status.READY)
+    return Song.objects.ready()
 
 
 def child_songs(songs: QuerySet[Song]) -> QuerySet[Song]:
@@ -138,7 +128,7 @@ def iso(moment: datetime) -> str:
 
 def song_child(song: Song, annotations: UserAnnotations | None = None) -> dict:
     """A song as the spec's Child (with the OpenSubsonic additions)."""
-    suffix, content_type = CONTENT_TYPES.get(
+    suffix, content_type = AUDIO_FORMATS.get(
         song.audio_format.upper(),
         (
             song.audio.name.rsplit(".", 1)[-1] if "." in song.audio.name else "",

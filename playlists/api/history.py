@@ -142,9 +142,7 @@ class HistoryView(ListAPIView):
         data = PlayInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        song = get_object_or_404(
-            Song.objects.only("id", "duration_s"), id=values["song"], status=Song.Status.READY
-        )
+        song = get_object_or_404(Song.objects.ready().only("id", "duration_s"), id=values["song"])
         play = services.play_record(
             user=request.user,
             song=song,

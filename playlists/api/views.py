@@ -40,7 +40,7 @@ from songs.models import Song
 
 
 def _ready_song(song_id: int) -> Song:
-    return get_object_or_404(Song, id=song_id, status=Song.Status.READY)
+    return get_object_or_404(Song.objects.ready(), id=song_id)
 
 
 def _checked(call):
@@ -94,7 +94,7 @@ class PlaylistListView(APIView):
         data = PlaylistInput(data=request.data)
         data.is_valid(raise_exception=True)
         ids = data.validated_data.get("songs", [])
-        found = Song.objects.filter(id__in=ids, status=Song.Status.READY).in_bulk()
+        found = Song.objects.ready().filter(id__in=ids).in_bulk()
         missing = [i for i in ids if i not in found]
         if missing:
             raise ValidationError({"songs": [f"No such songs: {missing[:10]}"]})

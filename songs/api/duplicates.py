@@ -23,6 +23,7 @@ from songs.services.duplicates import (
     near_duplicate_dismiss,
     near_duplicate_merge,
 )
+from songs.tasks import scan_near_duplicates
 
 
 class DuplicateSongOutput(serializers.ModelSerializer):
@@ -156,7 +157,5 @@ class NearDuplicateScanView(APIView):
     def post(self, request: Request) -> Response:
         """Look for near-duplicates over the whole catalogue, on a worker (songs are also
         checked one by one as their analysis ends)."""
-        from songs.tasks import scan_near_duplicates
-
         task = scan_near_duplicates.delay()
         return Response({"task": task.id}, status=status.HTTP_202_ACCEPTED)

@@ -12,6 +12,7 @@ from neuralnotes.api import IsCatalogueManager, error_responses
 from songs.api.serializers import QueuedTaskOutput
 from songs.models import EmbeddingModel
 from songs.services.embeddings import EmbeddingModelError, embedding_model_activate
+from songs.tasks import train_genre_model
 
 
 class EmbeddingModelOutput(serializers.ModelSerializer):
@@ -73,8 +74,6 @@ class GenreModelTrainView(APIView):
     def post(self, request: Request) -> Response:
         """Train a genre head on the labelled songs, on a worker; the new version appears in the
         list when done (its refusal, e.g. too few labelled songs, in the worker's log)."""
-        from songs.tasks import train_genre_model
-
         data = TrainInput(data=request.data)
         data.is_valid(raise_exception=True)
         task = train_genre_model.delay(**data.validated_data)

@@ -34,18 +34,17 @@ from songs.api.serializers import (
     UploadedFileField,
 )
 from songs.api.upload_limits import SizeLimitedUpload
+from songs.api.views import uploaded_path
 from songs.models import Song
 from songs.selectors import song_at_distance, songs_matching, songs_search, songs_similar_to
+from songs.services.clips import ClipBusy, ClipServiceUnavailable, songs_like_clip
+from songs.services.ingestion import RejectedFile
 from songs.streaming import audio_response
 
 
 def visible_songs(request: Request):
-    """Listeners see analysed songs; catalogue managers see every song. (Managers are staff: the
-    permission, which costs two queries, is only looked up for staff.)"""
-    songs = Song.objects.select_related("catalogue")
-    if request.user.is_staff and request.user.has_perm("songs.manage_catalogue"):
-        return songs
-    return songs.filter(status=Song.Status.READY)
+    """Listeners see analysed songs; catalogue managers see every song."""
+    return Song.objects.select_related("catalogue").visible_to(request.user)
 
 
 def visible_song_for_search(request: Request, pk: int) -> Song:
@@ -286,10 +285,6 @@ class SimilarToClipView(APIView):
         """Upload up to 30 s of audio; get the nearest catalogue songs (query by example).
         The clip is analysed at once and not kept. One clip per listener at a time (429 while
         the last one is analysed); 503 at once when no worker answers."""
-        from songs.api.views import uploaded_path
-        from songs.services.clips import ClipBusy, ClipServiceUnavailable, songs_like_clip
-        from songs.services.ingestion import RejectedFile
-
         data = ClipInput(data=request.data)
         data.is_valid(raise_exception=True)
         uploaded = data.validated_data["file"]

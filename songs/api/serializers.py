@@ -3,8 +3,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ml.tags import MSD_TAGS
 from songs.models import Song, UploadBatch
-from songs.selectors import SONG_LIST_FIELDS
+from songs.selectors import SONG_LIST_FIELDS, batch_progress
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
@@ -70,8 +71,6 @@ class BatchOutput(serializers.ModelSerializer):
 
     @extend_schema_field(BatchProgressOutput)
     def get_progress(self, batch: UploadBatch) -> dict:
-        from songs.selectors import batch_progress
-
         return batch_progress(batch=batch)
 
 
@@ -125,8 +124,6 @@ class SongDetailOutput(serializers.ModelSerializer):
 
     @extend_schema_field(TopTagOutput(many=True))
     def get_top_tags(self, song: Song) -> list[dict]:
-        from ml.tags import MSD_TAGS
-
         if not song.tag_probabilities:
             return []
         ranked = sorted(zip(MSD_TAGS, song.tag_probabilities, strict=True), key=lambda t: -t[1])

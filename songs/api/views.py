@@ -29,10 +29,8 @@ from songs.api.serializers import (
 from songs.models import Song, UploadBatch
 from songs.services.analysis import song_retry
 from songs.services.ingestion import DEFAULT_CATALOGUE, batch_create, catalogue_get_or_create
-from songs.services.metadata import MetadataFileError
+from songs.services.metadata import METADATA_SUFFIXES, MetadataFileError
 from songs.services.uploads import METADATA_MAX_BYTES, batch_add_upload, batch_set_metadata
-
-METADATA_SUFFIXES = (".csv", ".json")
 
 
 @contextlib.contextmanager

@@ -1,4 +1,11 @@
-from songs.models.catalogue import Catalogue, NearDuplicate, Song, UploadBatch
+from songs.models.catalogue import (
+    MANAGE_CATALOGUE,
+    Catalogue,
+    NearDuplicate,
+    Song,
+    UploadBatch,
+    can_manage_catalogue,
+)
 from songs.models.embeddings import (
     BackboneEmbedding,
     EmbeddingModel,
@@ -7,6 +14,7 @@ from songs.models.embeddings import (
 )
 
 __all__ = [
+    "MANAGE_CATALOGUE",
     "BackboneEmbedding",
     "Catalogue",
     "EmbeddingModel",
@@ -15,4 +23,5 @@ __all__ = [
     "Song",
     "TagVector",
     "UploadBatch",
+    "can_manage_catalogue",
 ]

@@ -3,7 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import MD5, Concat, Lower
 from pgvector.django import VectorField
 
@@ -59,6 +59,27 @@ class UploadBatch(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"{self.get_source_display()} batch {self.pk}"
+
+
+# The permission that makes a catalogue manager (Song.Meta.permissions; the group of
+# songs.services.roles holds it). Superusers have every permission.
+MANAGE_CATALOGUE = "songs.manage_catalogue"
+
+
+def can_manage_catalogue(user) -> bool:
+    """Whether ``user`` (a User or AnonymousUser) may upload songs and manage the catalogue:
+    the one rule for views, API permissions, templates and Subsonic roles."""
+    return bool(user and user.has_perm(MANAGE_CATALOGUE))
+
+
+class SongQuerySet(models.QuerySet):
+    def ready(self) -> "SongQuerySet":
+        """Analysed songs: the ones listeners see, play and search."""
+        return self.filter(Song.ready_q())
+
+    def visible_to(self, user) -> "SongQuerySet":
+        """The songs ``user`` may see: catalogue managers every song, listeners the ready ones."""
+        return self if can_manage_catalogue(user) else self.ready()
 
 
 class Song(models.Model):
@@ -154,6 +175,8 @@ class Song(models.Model):
         db_persist=True,
     )
 
+    objects = SongQuerySet.as_manager()
+
     class Meta:
         ordering = ["artist", "album", "track_number", "title", "id"]
         permissions = [("manage_catalogue", "Can upload songs and manage the catalogue")]
@@ -166,6 +189,12 @@ class Song(models.Model):
 
     def __str__(self) -> str:
         return f"{self.artist} – {self.title}" if self.artist else self.title
+
+    @classmethod
+    def ready_q(cls, through: str = "") -> Q:
+        """The lookup "the song is ready" for querysets of Song (``Song.objects.ready()``) and,
+        with ``through`` ("song", "entries__song" …), of the models that point at songs."""
+        return Q(**{f"{through}__status" if through else "status": cls.Status.READY})
 
 
 class NearDuplicate(models.Model):

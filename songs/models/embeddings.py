@@ -10,6 +10,12 @@ from pgvector.django import HnswIndex, VectorField
 from songs.models.catalogue import BACKBONE_DIM, HEAD_DIM, TAG_COUNT, Song
 
 
+class EmbeddingModelQuerySet(models.QuerySet):
+    def active(self) -> "EmbeddingModel | None":
+        """The one version search and the map use (None before the first is made)."""
+        return self.filter(is_active=True).first()
+
+
 class EmbeddingModel(models.Model):
     """One version of one way of turning a song's features into a searchable vector."""
 
@@ -46,6 +52,8 @@ class EmbeddingModel(models.Model):
     weights = models.FileField(max_length=200, blank=True)
     # dataset size, accuracy, macro_f1, confusion matrix, epochs, seed ...
     metrics = models.JSONField(default=dict, blank=True)
+
+    objects = EmbeddingModelQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

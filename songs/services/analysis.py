@@ -23,8 +23,10 @@ from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
+from ml.tags import tag_log_probabilities
 from songs.models import Song, TagVector
 from songs.services.embeddings import backbone_model_ensure, song_embed
+from songs.services.ingestion import song_enqueue
 from songs.signals import song_analysed
 
 logger = logging.getLogger(__name__)
@@ -94,7 +96,7 @@ def local_file(name: str) -> Iterator[Path]:
 
 def worker_backbone():
     """The musicnn backbone of this process, loaded on first use and kept."""
-    from ml.backbone import load_backbone
+    from ml.backbone import load_backbone  # lazy: TensorFlow stays out of web processes
 
     return load_backbone(intra_op_threads=settings.ANALYSIS_TF_THREADS, inter_op_threads=1)
 
@@ -102,14 +104,14 @@ def worker_backbone():
 def worker_tagger():
     """The MagnaTagATune model of this process (its tags, and half the descriptor), loaded on
     first use and kept."""
-    from ml.backbone import load_mtt_tagger
+    from ml.backbone import load_mtt_tagger  # lazy: TensorFlow stays out of web processes
 
     return load_mtt_tagger(intra_op_threads=settings.ANALYSIS_TF_THREADS, inter_op_threads=1)
 
 
 def worker_analyse_file(path: Path):
     """ml.analysis.analyse_file with this process's models and the settings' patch budgets."""
-    from ml.analysis import analyse_file
+    from ml.analysis import analyse_file  # lazy: librosa stays out of web processes
 
     return analyse_file(
         path,
@@ -122,7 +124,7 @@ def worker_analyse_file(path: Path):
 def worker_warm_up() -> None:
     """What a new worker process does before its first task: load the models and run a first
     analysis (ml.analysis.warm_up)."""
-    from ml.analysis import warm_up
+    from ml.analysis import warm_up  # lazy: librosa stays out of web processes
 
     warm_up(
         worker_backbone(),
@@ -135,7 +137,7 @@ def song_analyse(*, song_id: int, worker: str = "", claim: uuid.UUID | None = No
     """Analyse one song if it is the caller's to analyse (see song_claim_for_analysis). Unusable
     audio ends in "failed" with the reason; any other error propagates with the song left
     "processing" under its claim, in ``AnalysisInterrupted`` (the task retries or fails it)."""
-    from ml.audio import InvalidAudio
+    from ml.audio import InvalidAudio  # lazy: librosa stays out of web processes
 
     song = song_claim_for_analysis(song_id=song_id, worker=worker, claim=claim)
     if song is None and claim is not None:
@@ -162,7 +164,7 @@ def song_analyse(*, song_id: int, worker: str = "", claim: uuid.UUID | None = No
 def _song_stored_under(*, song_id: int, claim: uuid.UUID) -> Song | None:
     """The song if its result was stored under ``claim`` after all: the database committed it
     while its answer was lost on the way (the connection broke at COMMIT)."""
-    song = Song.objects.filter(id=song_id, status=Song.Status.READY, claim=claim).first()
+    song = Song.objects.ready().filter(id=song_id, claim=claim).first()
     if song is not None:
         logger.info(
             "song analysed",
@@ -186,7 +188,7 @@ class AnalysisInterrupted(Exception):
 def song_store_analysis(*, song: Song, analysis) -> Song:
     """Write everything analysis found and the song's vectors, all at once, and mark it ready;
     announce it (songs.signals.song_analysed) in the same transaction."""
-    from ml.thumbnail import thumbnail_png
+    from ml.thumbnail import thumbnail_png  # lazy: librosa stays out of web processes
 
     # Storage is not transactional: a content-addressed name makes a rewrite harmless.
     name = f"spectrograms/{song.content_sha256[:2]}/{song.content_sha256}.png"
@@ -225,7 +227,7 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
 def songs_incomplete() -> QuerySet[Song]:
     """Analysed songs that lack what a newer analysis gives: the MagnaTagATune tags (word search)
     or the descriptor (the embedding's input), from before those existed."""
-    return Song.objects.filter(status=Song.Status.READY).filter(
+    return Song.objects.ready().filter(
         Q(mtt_tag_probabilities__isnull=True) | Q(descriptor__isnull=True)
     )
 
@@ -257,8 +259,6 @@ def song_complete_analysis(*, song_id: int) -> Song | None:
 def song_tag_vector_store(*, song: Song) -> TagVector | None:
     """Write the song's searchable tag vector from its two models' tags (None while one of them
     is missing: songs analysed before the MagnaTagATune tagger, until `complete_analysis`)."""
-    from ml.tags import tag_log_probabilities
-
     if song.tag_probabilities is None or song.mtt_tag_probabilities is None:
         return None
     vector = tag_log_probabilities(song.tag_probabilities, song.mtt_tag_probabilities)
@@ -271,9 +271,7 @@ def song_tag_vector_store(*, song: Song) -> TagVector | None:
 
 def song_retry(*, song: Song) -> Song:
     """Send a failed (or stuck) song back to analysis."""
-    from songs.services.ingestion import song_enqueue
-
-    Song.objects.filter(id=song.id).exclude(status=Song.Status.READY).update(
+    Song.objects.filter(id=song.id).exclude(Song.ready_q()).update(
         status=Song.Status.PENDING, error="", attempts=0, processing_started_at=None
     )
     song.refresh_from_db()
@@ -294,8 +292,6 @@ def songs_sweep_stuck(
       while ago while the broker's queue is empty (``queue_depth`` 0): a restarted broker
       forgot its messages. A song queued twice is harmless: only one claim succeeds.
     """
-    from songs.services.ingestion import song_enqueue
-
     now = timezone.now()
     processing = Song.objects.filter(status=Song.Status.PROCESSING)
     stale = processing.filter(

@@ -24,10 +24,14 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
-from kombu.exceptions import OperationalError
 
+from neuralnotes.celery import app as celery_app
+from neuralnotes.outages import BROKER_DOWN_ERRORS
 from songs.models import EmbeddingModel, Song
+from songs.queueing import catalogue_task
 from songs.selectors import songs_near_vector
+from songs.services.analysis import local_file, worker_backbone, worker_tagger
+from songs.services.embeddings import model_input, vectors_for
 from songs.services.ingestion import RejectedFile, validate_audio_file
 
 # How long a worker has to answer the ping before a clip is sent: one that does not is down or
@@ -60,17 +64,14 @@ def _one_clip_at_a_time(user: User) -> Iterator[None]:
 
 
 def _a_worker_answers() -> bool:
-    from neuralnotes.celery import app as celery_app
-
     return bool(celery_app.control.ping(timeout=WORKER_PING_TIMEOUT_S, limit=1))
 
 
 def clip_embed(*, storage_name: str) -> tuple[EmbeddingModel, np.ndarray]:
     """On a worker: the clip's vector in the active embedding model's space."""
+    # lazy: librosa stays out of web processes (this runs on a worker)
     from ml.analysis import analyse_file
     from ml.audio import InvalidAudio
-    from songs.services.analysis import local_file, worker_backbone, worker_tagger
-    from songs.services.embeddings import model_input, vectors_for
 
     model = EmbeddingModel.objects.get(is_active=True)
     try:
@@ -95,8 +96,6 @@ def songs_like_clip(
 
 
 def _songs_like_clip(*, path: Path, original_name: str, k: int) -> list[tuple[Song, float]]:
-    from songs.tasks import embed_clip
-
     if path.stat().st_size > settings.CLIP_MAX_BYTES:
         raise RejectedFile(
             f"{original_name}: a clip may be at most {settings.CLIP_MAX_BYTES // 2**20} MB."
@@ -107,21 +106,23 @@ def _songs_like_clip(*, path: Path, original_name: str, k: int) -> list[tuple[So
             f"{original_name}: {info.duration_s:.0f} s is longer than a clip's "
             f"{settings.CLIP_MAX_SECONDS} s."
         )
-    if not EmbeddingModel.objects.filter(is_active=True).exists():
+    if EmbeddingModel.objects.active() is None:
         return []
     unavailable = "No worker could analyse the clip just now; please try again in a minute."
     try:
         if not _a_worker_answers():
             raise ClipServiceUnavailable(unavailable)
-    except OperationalError as exc:  # the broker is down
+    except BROKER_DOWN_ERRORS as exc:
         raise ClipServiceUnavailable(unavailable) from exc
     with path.open("rb") as handle:
         name = default_storage.save(f"clips/{uuid.uuid4().hex}{path.suffix[:8]}", File(handle))
     try:
-        result = embed_clip.apply_async(args=[name], expires=settings.CLIP_TIMEOUT_S).get(
-            timeout=settings.CLIP_TIMEOUT_S
+        result = (
+            catalogue_task("embed_clip")
+            .apply_async(args=[name], expires=settings.CLIP_TIMEOUT_S)
+            .get(timeout=settings.CLIP_TIMEOUT_S)
         )
-    except (CeleryTimeout, OperationalError) as exc:
+    except (CeleryTimeout, *BROKER_DOWN_ERRORS) as exc:
         raise ClipServiceUnavailable(unavailable) from exc
     finally:
         default_storage.delete(name)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from songs.models import Catalogue, Song, UploadBatch
+from songs.queueing import catalogue_task
 from songs.services.duplicates import delete_files
 from songs.signals import replies_merged, songs_deleting
 
@@ -54,8 +55,6 @@ def demo_catalogue_remove() -> DemoRemoval:
     batches and catalogue. Its files (audio, spectrograms, covers no other song uses, the
     rendered folder) are deleted once that has committed, and the embedding statistics are
     refitted without it (songs.tasks.keep_embedding_current)."""
-    from songs.tasks import keep_embedding_current
-
     with transaction.atomic():
         songs = list(
             demo_songs().select_for_update().values_list("id", "audio", "spectrogram", "cover")
@@ -71,7 +70,7 @@ def demo_catalogue_remove() -> DemoRemoval:
         covers -= set(Song.objects.filter(cover__in=covers).values_list("cover", flat=True))
         files = [name for row in songs for name in row[1:3] if name] + sorted(covers)
         transaction.on_commit(lambda: _delete_demo_files(files))
-        transaction.on_commit(keep_embedding_current.delay)
+        transaction.on_commit(catalogue_task("keep_embedding_current").delay)
     logger.info("demo catalogue removed", extra={"songs": len(ids), "files": len(files)})
     return DemoRemoval(songs=len(ids), files=len(files), **counts)
 

@@ -121,7 +121,7 @@ def near_duplicates_scan() -> int:
     if model is None:
         return 0
     started = timezone.now()
-    ready = Song.objects.filter(status=Song.Status.READY)
+    ready = Song.objects.ready()
     found = 0
     last_id = 0
     while batch := list(

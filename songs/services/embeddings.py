@@ -30,8 +30,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ml.descriptor import DescriptorSpace, embed, fit_space
 from songs.models import EmbeddingModel, Song
 from songs.models.catalogue import BACKBONE_DIM
+from songs.services.demo import demo_songs
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +48,7 @@ class EmbeddingModelError(ValueError):
 
 def analysed_features(songs=None) -> tuple[list[int], np.ndarray]:
     """Ids and raw features (n, 200) of analysed songs (all of them, or of the queryset given)."""
-    songs = (
-        Song.objects.filter(status=Song.Status.READY, features__isnull=False)
-        if songs is None
-        else songs
-    )
+    songs = Song.objects.ready().filter(features__isnull=False) if songs is None else songs
     return _inputs(songs, "features")
 
 
@@ -63,7 +61,7 @@ def _inputs(songs, field: str) -> tuple[list[int], np.ndarray]:
 
 @functools.lru_cache(maxsize=4)
 def _head_for(model_id: int, weights_name: str):
-    from ml.head import load_head
+    from ml.head import load_head  # lazy: TensorFlow stays out of web processes
 
     with default_storage.open(weights_name) as stored, tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "head.keras"
@@ -73,8 +71,6 @@ def _head_for(model_id: int, weights_name: str):
 
 @functools.lru_cache(maxsize=4)
 def _space_for(model_id: int, weights_name: str):
-    from ml.descriptor import DescriptorSpace
-
     with default_storage.open(weights_name) as stored:
         saved = np.load(io.BytesIO(stored.read()))
     return DescriptorSpace(mean=saved["mean"], scale=saved["scale"], projection=saved["projection"])
@@ -83,18 +79,16 @@ def _space_for(model_id: int, weights_name: str):
 def vectors_for(model: EmbeddingModel, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """The model's vectors for (n, d) inputs (its ``input_field`` of n songs), and for genre
     heads the genre probabilities (n, n_genres) as well."""
-    from ml.backbone import standardise
+    from ml.backbone import standardise  # lazy: TensorFlow stays out of web processes
 
     inputs = np.asarray(inputs, dtype=np.float32)
     if model.kind == EmbeddingModel.Kind.DESCRIPTOR:
-        from ml.descriptor import embed
-
         return embed(inputs, _space_for(model.id, model.weights.name)), None
     mean = np.asarray(model.feature_mean, dtype=np.float32)
     z = standardise(inputs, mean, np.asarray(model.feature_std, dtype=np.float32))
     if model.kind == EmbeddingModel.Kind.BACKBONE:
         return z, None
-    from ml.head import predict_head
+    from ml.head import predict_head  # lazy: TensorFlow stays out of web processes
 
     probabilities, embedding = predict_head(_head_for(model.id, model.weights.name), z)
     return embedding, probabilities
@@ -121,7 +115,7 @@ def _write_vectors(model: EmbeddingModel, song_ids: list[int], vectors: np.ndarr
 def genre_source_model() -> EmbeddingModel | None:
     """The head whose predictions label songs: the active one, else the newest ready one."""
     heads = EmbeddingModel.objects.filter(kind=EmbeddingModel.Kind.GENRE_HEAD)
-    return heads.filter(is_active=True).first() or heads.filter(state="ready").first()
+    return heads.active() or heads.filter(state="ready").first()
 
 
 def song_embed(*, song: Song) -> None:
@@ -145,7 +139,7 @@ def embedding_model_fill(*, model: EmbeddingModel) -> EmbeddingModel:
     Songs analysed meanwhile get their vectors from song_embed, which covers models being filled.
     """
     field = model.input_field
-    songs = Song.objects.filter(status=Song.Status.READY, **{f"{field}__isnull": False})
+    songs = Song.objects.ready().filter(**{f"{field}__isnull": False})
     songs = songs.order_by("id")
     labels_head = model.kind == EmbeddingModel.Kind.GENRE_HEAD and genre_source_model() in (
         None,
@@ -210,7 +204,7 @@ def backbone_model_ensure() -> EmbeddingModel:
                 "state": EmbeddingModel.State.READY,
             },
         )
-        if created and not EmbeddingModel.objects.filter(is_active=True).exists():
+        if created and EmbeddingModel.objects.active() is None:
             model.is_active = True
             model.save(update_fields=["is_active"])
     return model
@@ -229,7 +223,7 @@ def catalogue_fits() -> QuerySet[EmbeddingModel]:
 def fitted_kind() -> str:
     """The kind a new fit is of: descriptor once every analysed song has its descriptor; before
     (a catalogue analysed by an older version, until complete_analysis has run), backbone."""
-    lacking = Song.objects.filter(status=Song.Status.READY, descriptor__isnull=True)
+    lacking = Song.objects.ready().filter(descriptor__isnull=True)
     return EmbeddingModel.Kind.BACKBONE if lacking.exists() else EmbeddingModel.Kind.DESCRIPTOR
 
 
@@ -237,10 +231,8 @@ def songs_to_fit_on(*, kind: str) -> QuerySet[Song]:
     """The songs a new version of ``kind`` is fitted on: the analysed songs that have its input,
     less the demo catalogue's once there are STANDARDISE_AFTER_SONGS others (a real library is
     never shaped by synthetic songs; the demo alone may shape itself)."""
-    from songs.services.demo import demo_songs
-
     field = EmbeddingModel.input_field_of(kind)
-    analysed = Song.objects.filter(status=Song.Status.READY, **{f"{field}__isnull": False})
+    analysed = Song.objects.ready().filter(**{f"{field}__isnull": False})
     real = analysed.exclude(id__in=demo_songs())
     return real if real.count() >= settings.STANDARDISE_AFTER_SONGS else analysed
 
@@ -314,7 +306,7 @@ def embedding_refit() -> EmbeddingModel | None:
     if space is not None:
         _save_space(model, space)
     embedding_model_fill(model=model)
-    active = EmbeddingModel.objects.filter(is_active=True).first()
+    active = EmbeddingModel.objects.active()
     if active is None or active.kind != EmbeddingModel.Kind.GENRE_HEAD:
         model = embedding_model_activate(model=model)
     logger.info(
@@ -325,19 +317,15 @@ def embedding_refit() -> EmbeddingModel | None:
 
 
 def _demo_left_out(songs: QuerySet[Song]) -> bool:
-    from songs.services.demo import demo_songs
-
     return demo_songs().exists() and not songs.filter(id__in=demo_songs()).exists()
 
 
 def _fit(kind: str, inputs: np.ndarray):
     """(mean, std, descriptor space or None) fitted on (n, d) inputs."""
-    from ml.backbone import fit_standardisation
+    from ml.backbone import fit_standardisation  # lazy: TensorFlow stays out of web processes
 
     if kind == EmbeddingModel.Kind.BACKBONE:
         return *fit_standardisation(inputs), None
-    from ml.descriptor import fit_space
-
     space = fit_space(inputs)
     return space.mean, space.scale, space
 
@@ -366,7 +354,7 @@ def superseded_fits_prune() -> int:
 
 
 def save_head_weights(model: EmbeddingModel, keras_model) -> None:
-    from ml.head import save_head
+    from ml.head import save_head  # lazy: TensorFlow stays out of web processes
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "head.keras"

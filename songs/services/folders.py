@@ -21,14 +21,19 @@ from django.http import Http404
 
 from songs.models import Song, UploadBatch
 from songs.services.ingestion import FileOutcome, SongMetadata, _batch_note, batch_add_file
-from songs.services.metadata import merged, metadata_from_path, metadata_from_tags
+from songs.services.metadata import (
+    METADATA_SUFFIXES,
+    merged,
+    metadata_from_path,
+    metadata_from_tags,
+)
 
 logger = logging.getLogger(__name__)
 
 # What a music folder holds besides audio; everything else is tried as audio (by its content).
 NOT_AUDIO = {
     ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".txt", ".nfo", ".cue", ".log", ".m3u",
-    ".m3u8", ".pls", ".pdf", ".db", ".ini", ".url", ".sfv", ".md5", ".csv", ".json", ".xml",
+    ".m3u8", ".pls", ".pdf", ".db", ".ini", ".url", ".sfv", ".md5", ".xml", *METADATA_SUFFIXES,
 }  # fmt: skip
 
 

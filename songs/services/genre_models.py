@@ -23,10 +23,11 @@ def genre_model_train(
     Raises ml.head.GenreTrainingError when the labels cannot train a model (fewer than 2 genres,
     too few songs in a genre), with a message that says what is missing.
     """
+    # lazy: TensorFlow stays out of web processes
     from ml.backbone import fit_standardisation, standardise
     from ml.head import check_trainable, train_genre_head
 
-    analysed = Song.objects.filter(status=Song.Status.READY, features__isnull=False)
+    analysed = Song.objects.ready().filter(features__isnull=False)
     labelled = list(analysed.exclude(genre="").order_by("id").values_list("features", "genre"))
     labels = [genre for _, genre in labelled]
     check_trainable(labels)

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import soundfile
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
@@ -22,8 +23,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from neuralnotes.outages import STORAGE_DOWN_ERRORS
+from neuralnotes.outages import BROKER_DOWN_ERRORS, STORAGE_DOWN_ERRORS
+from songs.audio_formats import AUDIO_FORMATS
 from songs.models import Catalogue, Song, UploadBatch
+from songs.queueing import catalogue_task
+from songs.services.metadata import SongMetadata, embedded_lyrics, embedded_picture
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +40,6 @@ class RejectedFile(ValueError):
 
 class StorageUnavailable(RuntimeError):
     """The media storage cannot be reached: the file was not stored and no song was made."""
-
-
-@dataclass(frozen=True)
-class SongMetadata:
-    title: str = ""
-    artist: str = ""
-    album: str = ""
-    genre: str = ""
-    track_number: int | None = None
-    year: int | None = None
 
 
 def catalogue_get_or_create(*, name: str = DEFAULT_CATALOGUE) -> Catalogue:
@@ -64,14 +58,9 @@ def batch_create(
 def song_enqueue(*, song_id: int) -> bool:
     """Queue the song's analysis; False (and the song stays pending for the sweep) when the broker
     cannot be reached."""
-    from kombu.exceptions import OperationalError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    from songs.tasks import analyse_song
-
     try:
-        analyse_song.apply_async(args=[song_id])
-    except (OperationalError, RedisConnectionError) as exc:
+        catalogue_task("analyse_song").apply_async(args=[song_id])
+    except BROKER_DOWN_ERRORS as exc:
         logger.warning(
             "broker unreachable, song left for the sweep",
             extra={"song_id": song_id, "error": str(exc)},
@@ -91,20 +80,18 @@ def sha256_of(path: Path) -> str:
 
 def _format_and_suffix(path: Path, original_name: str) -> tuple[str, str]:
     """The container format read from the content (WAV, FLAC, OGG, MP3 …) and a file suffix."""
-    import soundfile
-
     try:
         container = soundfile.info(str(path)).format
     except Exception:  # audio that only audioread decodes (M4A/AAC): trust the name
         suffix = Path(original_name).suffix.lower()[:8]
         return suffix.lstrip(".").upper(), suffix
-    suffixes = {"WAV": ".wav", "FLAC": ".flac", "OGG": ".ogg", "MP3": ".mp3", "AIFF": ".aiff"}
-    return container, suffixes.get(container, "." + container.lower())
+    known = AUDIO_FORMATS.get(container)
+    return container, "." + (known.suffix if known else container.lower())
 
 
 def validate_audio_file(path: Path, original_name: str):
     """Check size, that the content decodes as audio, and its duration; return its AudioInfo."""
-    from ml.audio import InvalidAudio, probe
+    from ml.audio import InvalidAudio, probe  # lazy: librosa (ml.spectrogram) stays out of start-up
 
     size = path.stat().st_size
     if size == 0:
@@ -139,8 +126,6 @@ _COVER_SUFFIXES = {
 def cover_store(path: Path) -> str:
     """Store the picture embedded in the file under the SHA-256 of its bytes (an album's songs
     share one file) and return its storage name; "" when the file has none."""
-    from songs.services.metadata import embedded_picture
-
     picture = embedded_picture(path)
     if picture is None:
         return ""
@@ -154,18 +139,12 @@ def cover_store(path: Path) -> str:
     return name
 
 
-def _lyrics_of(path: Path) -> list[dict]:
-    from songs.services.metadata import embedded_lyrics  # metadata imports this module
-
-    return embedded_lyrics(path)
-
-
 def _fill_lyrics(song: Song, path: Path) -> None:
     """Read the lyrics of a song imported before they were read from tags, when its file comes
     in again (a re-import, a library scan); a song whose tags were read is left as it is."""
     if song.lyrics is not None:
         return
-    song.lyrics = _lyrics_of(path)
+    song.lyrics = embedded_lyrics(path)
     Song.objects.filter(id=song.id, lyrics__isnull=True).update(lyrics=song.lyrics)
 
 
@@ -228,7 +207,7 @@ def song_create_from_file(
             "song was made. Please try again in a minute."
         ) from exc
     metadata = metadata or SongMetadata()
-    lyrics = _lyrics_of(path)
+    lyrics = embedded_lyrics(path)
     try:
         with transaction.atomic():
             song = Song.objects.create(

@@ -3,18 +3,37 @@ file sent with an upload (CSV or JSON, matched by file name), the file's own tag
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from songs.services.ingestion import SongMetadata
+import mutagen
+from mutagen.flac import Picture
+from mutagen.mp4 import MP4Cover
+
+from songs.services.lyrics import lyrics_from_tags
 
 FIELDS = ("title", "artist", "album", "genre", "track_number", "year")
+# The metadata files parse_metadata_file reads (JSON by its suffix, else CSV): in an upload,
+# a zip or a music folder, files of these names are metadata, not audio.
+METADATA_SUFFIXES = (".csv", ".json")
 _FILE_COLUMNS = ("file", "filename", "file_name", "name", "path")
 _ALIASES = {"track": "track_number", "tracknumber": "track_number", "date": "year"}
 _LEADING_NUMBER = re.compile(r"^(\d{1,3})[\s._-]+(.+)$")
+
+
+@dataclass(frozen=True)
+class SongMetadata:
+    title: str = ""
+    artist: str = ""
+    album: str = ""
+    genre: str = ""
+    track_number: int | None = None
+    year: int | None = None
 
 
 class MetadataFileError(ValueError):
@@ -78,8 +97,6 @@ def metadata_for(name: str, table: dict[str, SongMetadata]) -> SongMetadata | No
 def metadata_from_tags(path: Path) -> SongMetadata:
     """Title, artist, album, genre, track and year from the file's own tags (ID3, Vorbis
     comments, MP4 atoms, through mutagen's easy interface); empty fields where there are none."""
-    import mutagen
-
     try:
         tags = mutagen.File(path, easy=True)
     except Exception:  # unreadable tags are no reason to refuse the audio
@@ -142,12 +159,6 @@ def embedded_picture(path: Path) -> tuple[bytes, str] | None:
 
 
 def _embedded_picture(path: Path) -> tuple[bytes, str] | None:
-    import base64
-
-    import mutagen
-    from mutagen.flac import Picture
-    from mutagen.mp4 import MP4Cover
-
     audio = mutagen.File(path)
     if audio is None:
         return None
@@ -175,10 +186,6 @@ def embedded_lyrics(path: Path) -> list[dict]:
     """The lyrics in the file's tags, structured (songs.services.lyrics): ID3 USLT and SYLT
     frames, Vorbis LYRICS comments, the MP4 lyrics atom; LRC text is synced. [] when there are
     none or the tags cannot be read."""
-    import mutagen
-
-    from songs.services.lyrics import lyrics_from_tags
-
     try:
         audio = mutagen.File(path)
     except Exception:  # unreadable tags are no reason to refuse the audio

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from songs.models import Song, UploadBatch
+from songs.queueing import catalogue_task
 from songs.services.folders import batch_add_folder
 from songs.services.ingestion import batch_create
 
@@ -70,8 +71,6 @@ def library_scan_status() -> ScanStatus:
 def library_rescan_start(*, user: User) -> ScanStatus:
     """Queue a re-import of every imported folder, one task per folder; while a scan runs,
     asking again starts nothing (the status of the one running)."""
-    from songs.tasks import rescan_folder
-
     if library_scan_status().scanning:
         return library_scan_status()
     batches = [
@@ -87,7 +86,9 @@ def library_rescan_start(*, user: User) -> ScanStatus:
     cache.set_many({_running_key(b.id): True for b in batches}, timeout)
     cache.set(LATEST_SCAN_KEY, {"batch_ids": [b.id for b in batches], "finished_at": None}, None)
     for batch in batches:
-        transaction.on_commit(lambda batch_id=batch.id: rescan_folder.delay(batch_id))
+        transaction.on_commit(
+            lambda batch_id=batch.id: catalogue_task("rescan_folder").delay(batch_id)
+        )
     if not batches:
         cache.set(LATEST_SCAN_KEY, {"batch_ids": [], "finished_at": timezone.now()}, None)
     return library_scan_status()

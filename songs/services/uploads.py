@@ -24,9 +24,13 @@ from songs.services.ingestion import (
     _batch_note,
     batch_add_file,
 )
-from songs.services.metadata import MetadataFileError, metadata_for, parse_metadata_file
+from songs.services.metadata import (
+    METADATA_SUFFIXES,
+    MetadataFileError,
+    metadata_for,
+    parse_metadata_file,
+)
 
-METADATA_SUFFIXES = (".csv", ".json")
 MAX_COMPRESSION_RATIO = 200  # audio barely compresses; a 1000:1 entry is a bomb
 # A metadata file is text for a few thousand songs; past this it is refused, never inflated whole.
 METADATA_MAX_BYTES = 16 << 20

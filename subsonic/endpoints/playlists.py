@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 
 from explorer.models import Mix
@@ -41,7 +41,7 @@ from subsonic.library import CHILD_FIELDS, iso, playlist_payload, song_children,
 from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint
 
-READY = Q(entries__song__status=Song.Status.READY)
+READY = Song.ready_q("entries__song")
 MIX_PREFIX = "mix-"
 MIXES_OWNER = "Neural Notes"  # no user's name: usernames have no spaces
 
@@ -113,9 +113,7 @@ def _owned(call: Call, raw: str) -> Playlist:
 
 def _with_songs(call: Call, playlist: Playlist) -> dict:
     """The spec's PlaylistWithSongs: the playlist and its songs in the library, in order."""
-    songs = [
-        entry.song for entry in playlist_entries(playlist).filter(song__status=Song.Status.READY)
-    ]
+    songs = [entry.song for entry in playlist_entries(playlist).filter(Song.ready_q("song"))]
     payload = playlist_payload(
         playlist,
         song_count=len(songs),

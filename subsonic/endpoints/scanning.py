@@ -3,6 +3,7 @@ imported (songs.services.rescan), so files added to them since become songs."""
 
 from __future__ import annotations
 
+from songs.models import can_manage_catalogue
 from songs.services.rescan import ScanStatus, library_rescan_start, library_scan_status
 from subsonic.library import iso
 from subsonic.protocol import SubsonicError
@@ -29,7 +30,7 @@ def get_scan_status(call: Call) -> dict:
 
 @endpoint("startScan")
 def start_scan(call: Call) -> dict:
-    if not call.user.has_perm("songs.manage_catalogue"):
+    if not can_manage_catalogue(call.user):
         raise SubsonicError(
             SubsonicError.NOT_AUTHORISED, "Only catalogue managers may scan the library."
         )

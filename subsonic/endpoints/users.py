@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from PIL import Image, ImageDraw, ImageFont
 
-from songs.models import Catalogue
+from songs.models import Catalogue, can_manage_catalogue
 from songs.services.roles import CATALOGUE_MANAGERS, user_make_catalogue_manager
 from subsonic.auth import app_password_set, decoded_password
 from subsonic.protocol import Params, SubsonicError
@@ -33,7 +33,7 @@ AVATAR_PX = 128
 def user_payload(user: User, *, folders: list[int] | None = None) -> dict:
     """A user as the spec's User element (getUser, getUsers); ``folders``: the music folder ids,
     every user's the same (getUsers reads them once for all)."""
-    manager = user.is_superuser or user.has_perm("songs.manage_catalogue")
+    manager = can_manage_catalogue(user)
     return {
         "username": user.username,
         "email": user.email or None,

@@ -42,10 +42,8 @@ class Command(BaseCommand):
     ) -> None:
         folder = demo_render_folder() / f"seed-{seed}-{seconds:g}s"
         truth_by_file = read_ground_truth(folder)
-        songs = Song.objects.filter(
-            catalogue__name=DEMO_CATALOGUE,
-            status=Song.Status.READY,
-            original_name__in=list(truth_by_file),
+        songs = Song.objects.ready().filter(
+            catalogue__name=DEMO_CATALOGUE, original_name__in=list(truth_by_file)
         )
         truth = {
             song_id: truth_by_file[name]
@@ -60,7 +58,7 @@ class Command(BaseCommand):
         untagged = songs.filter(tag_vector__isnull=True).count()
         self.stdout.write(
             f"{len(truth)} analysed demo songs with ground truth ({folder}); "
-            f"{Song.objects.filter(status=Song.Status.READY).count()} analysed songs in all"
+            f"{Song.objects.ready().count()} analysed songs in all"
             + (f"; {untagged} without tags yet (manage.py tag_songs)" if untagged else "")
         )
         self.word_search(truth)

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("-k", type=int, default=5)
 
     def handle(self, *args, k: int, **options) -> None:
-        songs = Song.objects.filter(status=Song.Status.READY).exclude(genre="").order_by("id")
+        songs = Song.objects.ready().exclude(genre="").order_by("id")
         rows = list(songs.values_list("id", "genre", "mfcc_stats"))
         if len(rows) <= k or len({genre for _, genre, _ in rows}) < 2:
             raise CommandError(
