@@ -16,6 +16,7 @@ from pgvector.django import CosineDistance
 
 from explorer.models import MapPoint, MapVersion, Mix
 from explorer.selectors import mix_songs
+from neuralnotes.errors import DomainError
 from playlists.models import Playlist
 from playlists.services import playlist_create
 from songs.models import EmbeddingModel, Song
@@ -28,8 +29,12 @@ PLACEMENT_CANDIDATES = 30
 MIX_SIZE = 50  # songs of a mix: its cluster's most typical ones
 
 
-class MapBuildRefused(Exception):
-    """A map cannot be built now; the message says why."""
+class MapBuildRefused(DomainError):
+    """A map cannot be built now; the message says why. Only the task and the command meet it
+    today; an HTTP edge would answer a conflict with the catalogue's state."""
+
+    status = 409
+    code = "conflict"
 
 
 class _Catalogue(NamedTuple):

@@ -5,10 +5,9 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from neuralnotes.errors import RETRY_AFTER_S, DomainError
 from neuralnotes.outages import SERVICE_DOWN_ERRORS
 from songs.models import can_manage_catalogue
-
-RETRY_AFTER_S = 5
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -20,13 +19,29 @@ class ServiceUnavailable(exceptions.APIException):
 _CODES = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 
 
+class _DomainRefusal(exceptions.APIException):
+    """A DomainError other than a 400, as DRF's handler takes it (it also rolls back)."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(str(error), code=error.code)
+        self.status_code = error.status
+        self.default_code = error.code
+        self.retry_after_s = error.retry_after_s
+
+
+def _from_domain(error: DomainError) -> exceptions.APIException:
+    """The one translation of a domain error: a 400 files its message under the error's input
+    field, as a serializer would; any other status keeps the error's code and Retry-After."""
+    if error.status == 400:
+        return exceptions.ValidationError({error.field: [str(error)]})
+    return _DomainRefusal(error)
+
+
 def exception_handler(exc, context) -> Response | None:
     """Errors as ``{"error": {"code", "message", "fields"}}`` whatever raised them. A service
     that cannot be reached is a 503 the client may retry, never a 500."""
-    from songs.services.ingestion import StorageUnavailable
-
-    if isinstance(exc, StorageUnavailable):
-        exc = ServiceUnavailable(str(exc), code="storage_unavailable")
+    if isinstance(exc, DomainError):
+        exc = _from_domain(exc)
     elif isinstance(exc, SERVICE_DOWN_ERRORS):
         exc = ServiceUnavailable(
             "A service this needs (the database, the broker or the media storage) cannot be "
@@ -47,6 +62,8 @@ def exception_handler(exc, context) -> Response | None:
     if isinstance(exc, ServiceUnavailable):
         code = exc.get_codes()
         response["Retry-After"] = str(RETRY_AFTER_S)
+    elif isinstance(exc, _DomainRefusal) and exc.retry_after_s is not None:
+        response["Retry-After"] = str(exc.retry_after_s)
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
 

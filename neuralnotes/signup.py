@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from neuralnotes.client_address import client_address
+from neuralnotes.errors import DomainError
 from neuralnotes.models import Invitation
 from neuralnotes.throttling import fixed_window_hit
 
@@ -26,8 +27,11 @@ OPEN, INVITE, CLOSED = "open", "invite", "closed"
 MODES = (OPEN, INVITE, CLOSED)
 
 
-class InvitationUnusable(Exception):
+class InvitationUnusable(DomainError):
     """The invitation was used (by someone else, a moment ago) or has expired."""
+
+    status = 403
+    code = "invitation_unusable"
 
 
 def signup_mode() -> str:

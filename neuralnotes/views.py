@@ -13,11 +13,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from neuralnotes import signup as signup_rules  # a module named like the view below
+from neuralnotes.errors import RETRY_AFTER_S, DomainError
 from neuralnotes.outages import SERVICE_DOWN_ERRORS
 from neuralnotes.sign_in_limits import password_confirmed
-
-# What a 503 asks clients to wait before trying again (seconds).
-RETRY_AFTER_S = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -77,14 +75,17 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 handler: an outage of the database or the broker is a 503 with a plain page.
+    """The 500 handler: an outage of the database or the broker, or a domain error with a 503
+    status, is a 503 with a plain page.
 
     Rendered without the request's context: that would load the signed-in user, from the very
     database that may be down."""
     _, exc, _ = sys.exc_info()
-    if isinstance(exc, SERVICE_DOWN_ERRORS):
+    # A domain error that means "down" (StorageUnavailable …) answers as an outage does.
+    down = isinstance(exc, DomainError) and exc.status == 503
+    if down or isinstance(exc, SERVICE_DOWN_ERRORS):
         response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_S)
+        response["Retry-After"] = str(getattr(exc, "retry_after_s", None) or RETRY_AFTER_S)
         return response
     return HttpResponse(render_to_string("500.html"), status=500)
 

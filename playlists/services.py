@@ -14,6 +14,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from ml.taste import heard_as_skip
+from neuralnotes.errors import DomainError
 from playlists.models import (
     HistoryPause,
     LibraryStar,
@@ -36,7 +37,7 @@ NOW_PLAYING_FOR = timedelta(minutes=10)
 NOW_PLAYING_PER_USER = 3
 
 
-class PlaylistError(ValueError):
+class PlaylistError(DomainError, ValueError):
     """A change the playlist cannot take; the message says why."""
 
 

@@ -26,6 +26,7 @@ from pgvector.django import CosineDistance, VectorField
 
 from ml.alchemy import alchemy_vector
 from ml.vocabulary import Understanding, tag_weights, understand
+from neuralnotes.errors import DomainError
 from songs.models import EmbeddingModel, NearDuplicate, Song, UploadBatch
 from songs.tag_matrix import tag_matrix
 
@@ -316,8 +317,10 @@ def _best_in(
 # --- Song alchemy ------------------------------------------------------------------------------
 
 
-class AlchemyError(ValueError):
+class AlchemyError(DomainError, ValueError):
     """The songs given cannot be combined; the message says why."""
+
+    field = "add"
 
 
 def songs_alchemy(

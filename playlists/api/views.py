@@ -43,13 +43,6 @@ def _ready_song(song_id: int) -> Song:
     return get_object_or_404(Song.objects.ready(), id=song_id)
 
 
-def _checked(call):
-    try:
-        return call()
-    except services.PlaylistError as exc:
-        raise ValidationError({"detail": [str(exc)]}) from exc
-
-
 _DELETED = OpenApiResponse(description="Done (no body).")
 
 
@@ -98,13 +91,11 @@ class PlaylistListView(APIView):
         missing = [i for i in ids if i not in found]
         if missing:
             raise ValidationError({"songs": [f"No such songs: {missing[:10]}"]})
-        playlist = _checked(
-            lambda: services.playlist_create(
-                owner=request.user,
-                name=data.validated_data["name"],
-                description=data.validated_data["description"],
-                songs=[found[i] for i in ids],
-            )
+        playlist = services.playlist_create(
+            owner=request.user,
+            name=data.validated_data["name"],
+            description=data.validated_data["description"],
+            songs=[found[i] for i in ids],
         )
         return Response(
             PlaylistDetailOutput(playlist, context={"request": request}).data,
@@ -134,9 +125,7 @@ class PlaylistDetailView(APIView):
         playlist = selectors.playlist_owned(user=request.user, playlist_id=pk)
         data = PlaylistUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        playlist = _checked(
-            lambda: services.playlist_update(playlist=playlist, **data.validated_data)
-        )
+        playlist = services.playlist_update(playlist=playlist, **data.validated_data)
         return Response(PlaylistDetailOutput(playlist, context={"request": request}).data)
 
     @extend_schema(
@@ -147,7 +136,7 @@ class PlaylistDetailView(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         playlist = selectors.playlist_owned(user=request.user, playlist_id=pk)
-        _checked(lambda: services.playlist_delete(playlist=playlist))
+        services.playlist_delete(playlist=playlist)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -165,9 +154,7 @@ class PlaylistSongsView(APIView):
         data.is_valid(raise_exception=True)
         song = _ready_song(data.validated_data["song"])
         position = data.validated_data.get("position")
-        entry = _checked(
-            lambda: services.playlist_add_song(playlist=playlist, song=song, position=position)
-        )
+        entry = services.playlist_add_song(playlist=playlist, song=song, position=position)
         return Response(EntryOutput(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -198,10 +185,8 @@ class PlaylistEntryView(APIView):
         entry = self._entry(request, pk, entry_id)
         data = MoveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        ordered = _checked(
-            lambda: services.playlist_move_entry(
-                entry=entry, position=data.validated_data["position"]
-            )
+        ordered = services.playlist_move_entry(
+            entry=entry, position=data.validated_data["position"]
         )
         return Response({"entries": EntryOutput(ordered, many=True).data})
 

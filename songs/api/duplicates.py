@@ -18,7 +18,6 @@ from songs.api.serializers import QueuedTaskOutput
 from songs.models import NearDuplicate, Song
 from songs.selectors import near_duplicates_to_review
 from songs.services.duplicates import (
-    MergeError,
     better_file,
     near_duplicate_dismiss,
     near_duplicate_merge,
@@ -123,10 +122,7 @@ class NearDuplicateMergeView(APIView):
         if keep is not None and keep not in (pair.song_id, pair.other_id):
             raise ValidationError({"keep": ["The song to keep must be one of the pair."]})
         chosen = None if keep is None else (pair.song if keep == pair.song_id else pair.other)
-        try:
-            outcome = near_duplicate_merge(pair=pair, keep=chosen)
-        except MergeError as exc:
-            raise ValidationError({"detail": [str(exc)]}) from exc
+        outcome = near_duplicate_merge(pair=pair, keep=chosen)  # MergeError: a 400
         return Response(MergeOutput(outcome).data)
 
 

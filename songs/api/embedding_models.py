@@ -3,7 +3,6 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +10,7 @@ from rest_framework.views import APIView
 from neuralnotes.api import IsCatalogueManager, error_responses
 from songs.api.serializers import QueuedTaskOutput
 from songs.models import EmbeddingModel
-from songs.services.embeddings import EmbeddingModelError, embedding_model_activate
+from songs.services.embeddings import embedding_model_activate
 from songs.tasks import train_genre_model
 
 
@@ -91,8 +90,6 @@ class EmbeddingModelActivateView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         """Make this version the one search and the map use (the map is rebuilt for it)."""
-        try:
-            model = embedding_model_activate(model=get_object_or_404(EmbeddingModel, pk=pk))
-        except EmbeddingModelError as exc:
-            raise ValidationError({"detail": [str(exc)]}) from exc
+        # EmbeddingModelError: a 400 (neuralnotes.api.exception_handler)
+        model = embedding_model_activate(model=get_object_or_404(EmbeddingModel, pk=pk))
         return Response(EmbeddingModelOutput(model).data)

@@ -15,8 +15,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
@@ -37,8 +36,7 @@ from songs.api.upload_limits import SizeLimitedUpload
 from songs.api.views import uploaded_path
 from songs.models import Song
 from songs.selectors import song_at_distance, songs_matching, songs_search, songs_similar_to
-from songs.services.clips import ClipBusy, ClipServiceUnavailable, songs_like_clip
-from songs.services.ingestion import RejectedFile
+from songs.services.clips import songs_like_clip
 from songs.streaming import audio_response
 
 
@@ -288,27 +286,14 @@ class SimilarToClipView(APIView):
         data = ClipInput(data=request.data)
         data.is_valid(raise_exception=True)
         uploaded = data.validated_data["file"]
-        try:
-            with uploaded_path(uploaded) as path:
-                neighbours = songs_like_clip(
-                    path=path,
-                    original_name=uploaded.name,
-                    k=data.validated_data["k"],
-                    user=request.user,
-                )
-        except RejectedFile as exc:
-            raise ValidationError({"file": [str(exc)]}) from exc
-        except ClipBusy as exc:
-            return Response(
-                {"error": {"code": "busy", "message": str(exc), "fields": {}}},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(exc.retry_after_s)},
-            )
-        except ClipServiceUnavailable as exc:
-            return Response(
-                {"error": {"code": "unavailable", "message": str(exc), "fields": {}}},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                headers={"Retry-After": "60"},
+        # RejectedFile (400), ClipBusy (429) and ClipServiceUnavailable (503) answer through
+        # neuralnotes.api.exception_handler, with their Retry-After.
+        with uploaded_path(uploaded) as path:
+            neighbours = songs_like_clip(
+                path=path,
+                original_name=uploaded.name,
+                k=data.validated_data["k"],
+                user=request.user,
             )
         results = [{"song": s, "distance": d} for s, d in neighbours]
         return Response({"results": NeighbourOutput(results, many=True).data})

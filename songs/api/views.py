@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +28,7 @@ from songs.api.serializers import (
 from songs.models import Song, UploadBatch
 from songs.services.analysis import song_retry
 from songs.services.ingestion import DEFAULT_CATALOGUE, batch_create, catalogue_get_or_create
-from songs.services.metadata import METADATA_SUFFIXES, MetadataFileError
+from songs.services.metadata import METADATA_SUFFIXES
 from songs.services.uploads import METADATA_MAX_BYTES, batch_add_upload, batch_set_metadata
 
 
@@ -61,11 +60,9 @@ def _add_files(request: Request, batch: UploadBatch, files: list[UploadedFile]) 
 
 
 def _set_metadata(batch: UploadBatch, uploaded: UploadedFile) -> int:
-    try:
-        content = uploaded.read(METADATA_MAX_BYTES + 1)  # a larger one is refused unread
-        return batch_set_metadata(batch=batch, name=uploaded.name, content=content)
-    except MetadataFileError as exc:
-        raise ValidationError({"metadata": [str(exc)]}) from exc
+    """Raises MetadataFileError: a 400 under ``metadata`` (neuralnotes.api.exception_handler)."""
+    content = uploaded.read(METADATA_MAX_BYTES + 1)  # a larger one is refused unread
+    return batch_set_metadata(batch=batch, name=uploaded.name, content=content)
 
 
 class BatchListView(APIView):

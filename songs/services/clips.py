@@ -26,6 +26,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 
 from neuralnotes.celery import app as celery_app
+from neuralnotes.errors import DomainError
 from neuralnotes.outages import BROKER_DOWN_ERRORS
 from songs.models import EmbeddingModel, Song
 from songs.queueing import catalogue_task
@@ -40,13 +41,19 @@ WORKER_PING_TIMEOUT_S = 1.0
 CLIP_LOCK_KEY = "clip-analysis:{user_id}"
 
 
-class ClipServiceUnavailable(RuntimeError):
+class ClipServiceUnavailable(DomainError, RuntimeError):
     """No worker analysed the clip in time; the message says so."""
 
+    status = 503
+    code = "unavailable"
+    retry_after_s = 60
 
-class ClipBusy(RuntimeError):
+
+class ClipBusy(DomainError, RuntimeError):
     """The listener's previous clip is still being analysed."""
 
+    status = 429
+    code = "busy"
     retry_after_s = 10
 
 

@@ -19,6 +19,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from ml.duplicates import is_near_duplicate
+from neuralnotes.errors import DomainError
 from songs.models import EmbeddingModel, NearDuplicate, Song
 from songs.selectors import songs_near_vector
 from songs.signals import replies_merged, songs_merging
@@ -31,7 +32,7 @@ NEIGHBOURS = 10
 SCAN_BATCH = 500
 
 
-class MergeError(ValueError):
+class MergeError(DomainError, ValueError):
     """Two songs cannot be merged; the message says why."""
 
 

@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ml.descriptor import DescriptorSpace, embed, fit_space
+from neuralnotes.errors import DomainError
 from songs.models import EmbeddingModel, Song
 from songs.models.catalogue import BACKBONE_DIM
 from songs.services.demo import demo_songs
@@ -42,7 +43,7 @@ EMBED_CHUNK = 1000
 FIT_ABANDONED_AFTER = timedelta(hours=2)
 
 
-class EmbeddingModelError(ValueError):
+class EmbeddingModelError(DomainError, ValueError):
     """An embedding model cannot be made or activated; the message says why."""
 
 

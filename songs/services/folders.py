@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import Http404
 
+from neuralnotes.errors import DomainError
 from songs.models import Song, UploadBatch
 from songs.services.ingestion import FileOutcome, SongMetadata, _batch_note, batch_add_file
 from songs.services.metadata import (
@@ -37,9 +38,12 @@ NOT_AUDIO = {
 }  # fmt: skip
 
 
-class SongFileOutsideLibrary(Http404):
+class SongFileOutsideLibrary(DomainError, Http404):
     """The song's file now resolves outside the media folder and every imported library (a
     library file replaced by a link to elsewhere): it is not served. A 404 where Django answers."""
+
+    status = 404
+    code = "not_found"
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from neuralnotes.errors import RETRY_AFTER_S, DomainError
 from neuralnotes.outages import BROKER_DOWN_ERRORS, STORAGE_DOWN_ERRORS
 from songs.audio_formats import AUDIO_FORMATS
 from songs.models import Catalogue, Song, UploadBatch
@@ -34,12 +35,18 @@ logger = logging.getLogger(__name__)
 DEFAULT_CATALOGUE = "Main"
 
 
-class RejectedFile(ValueError):
+class RejectedFile(DomainError, ValueError):
     """A file that cannot become a song; the message names the file and the reason."""
 
+    field = "file"
 
-class StorageUnavailable(RuntimeError):
+
+class StorageUnavailable(DomainError, RuntimeError):
     """The media storage cannot be reached: the file was not stored and no song was made."""
+
+    status = 503
+    code = "storage_unavailable"
+    retry_after_s = RETRY_AFTER_S
 
 
 def catalogue_get_or_create(*, name: str = DEFAULT_CATALOGUE) -> Catalogue:

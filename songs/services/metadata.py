@@ -15,6 +15,7 @@ import mutagen
 from mutagen.flac import Picture
 from mutagen.mp4 import MP4Cover
 
+from neuralnotes.errors import DomainError
 from songs.services.lyrics import lyrics_from_tags
 
 FIELDS = ("title", "artist", "album", "genre", "track_number", "year")
@@ -36,8 +37,10 @@ class SongMetadata:
     year: int | None = None
 
 
-class MetadataFileError(ValueError):
+class MetadataFileError(DomainError, ValueError):
     """A metadata file that cannot be read; the message says where and why."""
+
+    field = "metadata"
 
 
 def _key(name: str) -> str:
