@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from neuralnotes.errors import DomainError
 from subsonic import endpoints  # noqa: F401 - registers the handlers
 from subsonic.auth import authenticate_request
 from subsonic.protocol import Params, SubsonicError, not_implemented, render, render_error
@@ -30,6 +31,9 @@ def rest(request: HttpRequest, method: str) -> HttpResponse:
         result = handler(Call(request, params, user, api_key, params.get("c") or ""))
     except SubsonicError as error:
         return render_error(request, error)
+    except DomainError as error:  # what a service refused, mapped once: a 404 is error 70
+        code = SubsonicError.NOT_FOUND if error.status == 404 else SubsonicError.GENERIC
+        return render_error(request, SubsonicError(code, str(error)))
     except DatabaseError:
         raise  # the 503 page: the database is down, not the request wrong
     except Exception:

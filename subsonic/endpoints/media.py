@@ -17,7 +17,6 @@ from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header, urlencode
 
 from songs.models import Song
-from songs.services.folders import SongFileOutsideLibrary, song_file_check
 from songs.streaming import audio_response
 from songs.transcoding import TARGETS, transcoded_response
 from subsonic.library import (
@@ -45,23 +44,12 @@ def _file_kbps(song: Song) -> float:
     return song.size_bytes * 8 / 1000 / song.duration_s if song.duration_s else 0
 
 
-def _servable(raw_id: str) -> Song:
-    """The song of the id, if its file may be served (songs.services.folders.song_file_check):
-    a file that now lies outside the library is error 70, as if there were no such song."""
-    song = song_by_id(raw_id)
-    try:
-        song_file_check(song=song)
-    except SongFileOutsideLibrary:
-        raise SubsonicError(SubsonicError.NOT_FOUND, "Song not found.") from None
-    return song
-
-
 @endpoint("stream")
 def stream(call: Call) -> HttpResponse:
     """The stored file (with Range requests), or re-encoded when the format or maxBitRate asks
     for it; from ``timeOffset`` seconds on (the transcodeOffset extension) it is always
     re-encoded, as the requested format, else MP3 at up to OFFSET_KBPS."""
-    song = _servable(call.params.required("id"))
+    song = song_by_id(call.params.required("id"))
     form = (call.params.get("format") or "").lower()
     max_kbps = call.params.integer("maxBitRate", 0)
     offset_s = call.params.integer("timeOffset", 0)
@@ -137,7 +125,7 @@ def hls(call: Call) -> HttpResponse:
 
 @endpoint("download")
 def download(call: Call) -> HttpResponse:
-    song = _servable(call.params.required("id"))
+    song = song_by_id(call.params.required("id"))
     response = audio_response(call.request, song)
     name = PurePosixPath(song.original_name.replace("\\", "/")).name or song.audio.name
     response["Content-Disposition"] = content_disposition_header(True, name)

@@ -10,9 +10,6 @@ with ids ``mix-<id>`` (never a real playlist's number): anyone reads them, nobod
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -28,7 +25,6 @@ from playlists.selectors import (
     playlists_readable_by,
 )
 from playlists.services import (
-    PlaylistError,
     playlist_add_song,
     playlist_create,
     playlist_delete,
@@ -44,16 +40,6 @@ from subsonic.registry import Call, endpoint
 READY = Song.ready_q("entries__song")
 MIX_PREFIX = "mix-"
 MIXES_OWNER = "Neural Notes"  # no user's name: usernames have no spaces
-
-
-@contextmanager
-def _refused_as_error() -> Iterator[None]:
-    """A change the playlist refuses (playlists.services.PlaylistError) is error 0 with its
-    message; raised inside the transaction, it undoes the whole call."""
-    try:
-        yield
-    except PlaylistError as error:
-        raise SubsonicError(SubsonicError.GENERIC, str(error)) from None
 
 
 def _playlist_id(raw: str) -> int:
@@ -178,7 +164,7 @@ def create_playlist(call: Call) -> dict:
     name = call.params.get("name") or None
     if not raw_id and not name:
         raise SubsonicError(SubsonicError.MISSING_PARAMETER, "Give a name or a playlistId.")
-    with transaction.atomic(), _refused_as_error():
+    with transaction.atomic():
         playlist = _owned(call, raw_id) if raw_id else None
         songs = songs_by_ids(call.params.list("songId"))
         if playlist is None:
@@ -202,7 +188,7 @@ def update_playlist(call: Call) -> dict:
     params = call.params
     raw_id = params.required("playlistId")
     public = params.get("public")
-    with transaction.atomic(), _refused_as_error():
+    with transaction.atomic():
         playlist = _owned(call, raw_id)
         removals = _indexes(call)
         additions = songs_by_ids(params.list("songIdToAdd"))
@@ -225,6 +211,6 @@ def update_playlist(call: Call) -> dict:
 
 @endpoint("deletePlaylist")
 def delete_playlist(call: Call) -> dict:
-    with transaction.atomic(), _refused_as_error():
+    with transaction.atomic():
         playlist_delete(playlist=_owned(call, call.params.required("id")))
     return {}
