@@ -11,15 +11,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from songs.demo_catalogue import (
-    PEAK_CEILING,
-    STYLES,
-    TARGET_RMS,
-    DemoSong,
-    Timeline,
-    master,
-    render_demo_catalogue,
-)
+from songs.demo_catalogue import STYLES, DemoSong, render_demo_catalogue
+from songs.demo_catalogue.rendering import PEAK_CEILING, TARGET_RMS, master
+from songs.demo_catalogue.score import Timeline
 
 SECONDS = 3.0
 SAMPLE_RATE = 22050

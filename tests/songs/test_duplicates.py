@@ -28,10 +28,11 @@ from playlists.services import (
     playlist_update,
     rating_set,
 )
-from songs.demo_catalogue import arrange, master, plan_catalogue, synthesise, write_vorbis
+from songs.demo_catalogue.catalogue import arrange, plan_catalogue
+from songs.demo_catalogue.rendering import master, synthesise, write_vorbis
 from songs.models import NearDuplicate, Song, UploadBatch
 from songs.models.catalogue import BACKBONE_DIM
-from songs.selectors import near_duplicates_to_review
+from songs.selectors.catalogue import near_duplicates_to_review
 from songs.services.duplicates import (
     MergeError,
     near_duplicate_dismiss,
