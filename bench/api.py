@@ -99,7 +99,7 @@ def load_catalogue(n: int) -> tuple[int, float, float]:
 
 def recall_at_10(first_id: int, n: int, queries: int = 200) -> float:
     from songs.models import BackboneEmbedding, Song
-    from songs.selectors import songs_similar_to
+    from songs.selectors.similarity import songs_similar_to
 
     rows = list(BackboneEmbedding.objects.order_by("song_id").values_list("song_id", "vector"))
     ids = np.array([song_id for song_id, _ in rows])

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from songs.api.serializers import NeighbourOutput
 from songs.models import Song
-from songs.selectors import songs_similar_to
+from songs.selectors.similarity import songs_similar_to
 
 
 class BareSimilarView(APIView):

@@ -146,7 +146,7 @@ def wait_refitted(timeout_s: float = 300) -> float:
 
 def platform_figures(folder: Path, labels: dict[str, str], title: str) -> None:
     from songs.models import EmbeddingModel, Song
-    from songs.selectors import songs_similar_to
+    from songs.selectors.similarity import songs_similar_to
     from songs.services.demo import demo_songs
 
     songs = list(Song.objects.filter(content_sha256__in=labels, status="ready").order_by("id"))

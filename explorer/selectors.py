@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from explorer.models import MapPoint, MapVersion, Mix
 from songs.models import Song
-from songs.selectors import SONG_LIST_FIELDS
+from songs.selectors.catalogue import SONG_LIST_FIELDS
 
 NO_INDEX = 255  # in the genre and cluster arrays: the song has none
 COORDINATE_SCALE = 32767  # coordinates in [-1, 1] are sent as int16
@@ -104,10 +104,11 @@ def songs_missing_from_map(*, limit: int) -> list[int]:
     version = MapVersion.objects.select_related("embedding_model").active()
     if version is None:
         return []
-    model = version.embedding_model
+    embedding_model = version.embedding_model
     on_map = MapPoint.objects.filter(map=version, song_id=OuterRef("song_id"))
     return list(
-        model.vector_table.objects.filter(Song.ready_q("song"), model=model)
+        embedding_model.vectors()
+        .filter(Song.ready_q("song"))
         .exclude(Exists(on_map))
         .order_by("song_id")
         .values_list("song_id", flat=True)[:limit]

@@ -54,16 +54,17 @@ def _tag_rows(rows: list[list[float] | None], n_tags: int) -> np.ndarray:
     return np.array(tags, np.float32).reshape(len(rows), n_tags)
 
 
-def _active_catalogue(model: EmbeddingModel) -> _Catalogue:
+def _active_catalogue(embedding_model: EmbeddingModel) -> _Catalogue:
     from ml.tags import MSD_TAGS, MTT_TAGS
 
     rows = list(
-        model.vector_table.objects.filter(Song.ready_q("song"), model=model)
+        embedding_model.vectors()
+        .filter(Song.ready_q("song"))
         .order_by("song_id")
         .values_list(
             "song_id",
             "vector",
-            "song__tag_probabilities",
+            "song__msd_tag_probabilities",
             "song__mtt_tag_probabilities",
             "song__genre",
             "song__predicted_genre",
@@ -72,7 +73,7 @@ def _active_catalogue(model: EmbeddingModel) -> _Catalogue:
     vectors = (
         np.stack([np.asarray(row[1], dtype=np.float32) for row in rows])
         if rows
-        else np.zeros((0, model.dimension), np.float32)
+        else np.zeros((0, embedding_model.dimension), np.float32)
     )
     return _Catalogue(
         ids=[row[0] for row in rows],
@@ -118,8 +119,8 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
     from ml.clusters import cluster_songs
     from ml.projection import layout
 
-    model = EmbeddingModel.objects.active()
-    if model is None:
+    embedding_model = EmbeddingModel.objects.active()
+    if embedding_model is None:
         raise MapBuildRefused("No song has been analysed yet, so there is nothing to map.")
     MapVersion.objects.filter(
         state=MapVersion.State.BUILDING, created_at__lt=timezone.now() - ABANDONED_AFTER
@@ -134,7 +135,7 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
     try:
         with transaction.atomic():
             version = MapVersion.objects.create(
-                embedding_model=model, method=method, parameters=parameters
+                embedding_model=embedding_model, method=method, parameters=parameters
             )
     except IntegrityError as exc:
         raise MapBuildRefused(
@@ -142,7 +143,7 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
         ) from exc
 
     try:
-        catalogue = _active_catalogue(model)
+        catalogue = _active_catalogue(embedding_model)
         ids = catalogue.ids
         result = layout(
             catalogue.vectors,
@@ -262,14 +263,14 @@ def mixes_songs_forget(*, song_ids: Collection[int]) -> None:
 def map_needs_rebuild() -> str | None:
     """Why a full map should be built now, or None: no map yet while songs are analysed, a new
     active embedding model, or too many songs placed rather than laid out."""
-    model = EmbeddingModel.objects.active()
-    if model is None:
+    embedding_model = EmbeddingModel.objects.active()
+    if embedding_model is None:
         return None
     version = MapVersion.objects.active()
-    analysed = model.vector_table.objects.filter(Song.ready_q("song"), model=model).count()
+    analysed = embedding_model.vectors().filter(Song.ready_q("song")).count()
     if version is None:
         return "there is no map yet" if analysed else None
-    if version.embedding_model_id != model.id:
+    if version.embedding_model_id != embedding_model.id:
         return "the active embedding model changed"
     placed = version.points.filter(projected=False).count()
     total = version.points.count()

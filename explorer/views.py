@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from explorer.selectors import mixes_active, mixes_songs
 from explorer.services import mix_save_as_playlist
-from songs.selectors import SONG_LIST_FIELDS
+from songs.selectors.catalogue import SONG_LIST_FIELDS
 
 # Stands for a song id while reversing a URL, replaced by "{id}" for the page's JavaScript.
 _ID_PLACEHOLDER = 2147483647

@@ -48,7 +48,7 @@ class SongAnalysis:
     """Everything the catalogue keeps from analysing one audio file."""
 
     embedding: np.ndarray  # (200,) float32, mean of the patches' MSD penultimate features, raw
-    tag_probabilities: np.ndarray  # (50,) float32 in [0, 1], mean over patches, MSD_TAGS order
+    msd_tag_probabilities: np.ndarray  # (50,) float32 in [0, 1], mean over patches, MSD_TAGS order
     # (50,) float32 in [0, 1], mean over the patches, MTT_TAGS order; None without a tagger
     mtt_tag_probabilities: np.ndarray | None
     # (800,) float32: both models' penultimate features pooled (ml.descriptor); None without a
@@ -213,7 +213,7 @@ class _PatchPool:
         tagged = self.tagger is not None
         return SongAnalysis(
             embedding=np.asarray(self.feature_sum / self.count, dtype=np.float32),
-            tag_probabilities=np.asarray(self.tag_sum / self.count, dtype=np.float32),
+            msd_tag_probabilities=np.asarray(self.tag_sum / self.count, dtype=np.float32),
             mtt_tag_probabilities=(
                 np.asarray(self.mtt_tag_sum / self.count, dtype=np.float32) if tagged else None
             ),

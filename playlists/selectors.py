@@ -24,7 +24,8 @@ from playlists.models import (
 )
 from playlists.services import NOW_PLAYING_FOR, NOW_PLAYING_KEY, NOW_PLAYING_PER_USER
 from songs.models import Song
-from songs.selectors import SONG_LIST_FIELDS, active_embedding_model, songs_similar_to
+from songs.selectors.catalogue import SONG_LIST_FIELDS
+from songs.selectors.similarity import active_embedding_model, songs_similar_to
 
 SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -171,12 +172,11 @@ def songs_path_between(*, start: Song, end: Song, length: int) -> list[Song]:
     never repeats."""
     from pgvector.django import CosineDistance
 
-    model = active_embedding_model()
-    if model is None or start.id == end.id:
+    embedding_model = active_embedding_model()
+    if embedding_model is None or start.id == end.id:
         return [start] if start.id == end.id else []
-    table = model.vector_table
     vectors = dict(
-        table.objects.filter(model=model, song__in=[start, end]).values_list("song_id", "vector")
+        embedding_model.vectors().filter(song__in=[start, end]).values_list("song_id", "vector")
     )
     if len(vectors) < 2:
         return []
@@ -189,7 +189,8 @@ def songs_path_between(*, start: Song, end: Song, length: int) -> list[Song]:
         target = (1 - t) * a + t * b
         target /= np.linalg.norm(target) or 1.0
         nearest = (
-            table.objects.filter(Song.ready_q("song"), model=model)
+            embedding_model.vectors()
+            .filter(Song.ready_q("song"))
             .exclude(song_id__in=used)
             .order_by(CosineDistance("vector", target.tolist()))
             .values_list("song_id", flat=True)

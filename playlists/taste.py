@@ -27,7 +27,8 @@ from pgvector import Vector
 from ml.taste import HALF_LIFE_DAYS, SKIP_WEIGHT, taste_centres
 from playlists.models import Play
 from songs.models import EmbeddingModel, Song
-from songs.selectors import SONG_LIST_FIELDS, active_embedding_model
+from songs.selectors.catalogue import SONG_LIST_FIELDS
+from songs.selectors.similarity import active_embedding_model
 
 SEED_SONGS = 200  # the most liked songs that make the centres
 SKIPPED_SEEDS = 50  # the most skipped songs that push them away
@@ -91,30 +92,32 @@ def _weighed(user: User, now: datetime) -> tuple[np.ndarray, np.ndarray, np.ndar
     )
 
 
-def _vectors(model: EmbeddingModel, song_ids: list[int]) -> dict[int, np.ndarray]:
-    """The songs' vectors in ``model``, read in pgvector's binary form: parsing the text form of
-    250 vectors would cost more than the rest."""
-    table = model.vector_table._meta.db_table
+def _vectors(embedding_model: EmbeddingModel, song_ids: list[int]) -> dict[int, np.ndarray]:
+    """The songs' vectors in ``embedding_model``, read in pgvector's binary form: parsing the
+    text form of 250 vectors would cost more than the rest."""
+    table = embedding_model.vector_table._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT song_id, vector_send(vector) FROM {table} "
             "WHERE model_id = %s AND song_id = ANY(%s::bigint[])",
-            [model.id, song_ids],
+            [embedding_model.id, song_ids],
         )
         return {song_id: Vector.from_binary(raw).to_numpy() for song_id, raw in cursor}
 
 
-def _centres(model: EmbeddingModel, user: User, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _centres(
+    embedding_model: EmbeddingModel, user: User, ids: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     """ml.taste.taste_centres of the SEED_SONGS most liked and SKIPPED_SEEDS most skipped songs
     (``ids`` and ``weights`` heaviest first, as song_weights gives them): (k, d), maybe k = 0."""
     if not (weights > 0).any():
-        return np.zeros((0, model.dimension), np.float32)
+        return np.zeros((0, embedding_model.dimension), np.float32)
     seeds = np.concatenate([ids[weights > 0][:SEED_SONGS], ids[weights < 0][::-1][:SKIPPED_SEEDS]])
-    vectors = _vectors(model, seeds.tolist())
+    vectors = _vectors(embedding_model, seeds.tolist())
     by_song = dict(zip(ids.tolist(), weights.tolist(), strict=True))
     seeds = [song_id for song_id in seeds.tolist() if song_id in vectors]
     if not seeds:
-        return np.zeros((0, model.dimension), np.float32)
+        return np.zeros((0, embedding_model.dimension), np.float32)
     return taste_centres(
         np.stack([vectors[song_id] for song_id in seeds]),
         np.array([by_song[song_id] for song_id in seeds]),
@@ -124,13 +127,13 @@ def _centres(model: EmbeddingModel, user: User, ids: np.ndarray, weights: np.nda
 
 
 def _nearest_each(
-    model: EmbeddingModel, centres: np.ndarray, k: int, excluded: list[int]
+    embedding_model: EmbeddingModel, centres: np.ndarray, k: int, excluded: list[int]
 ) -> list[tuple[Song, float]]:
     """The k songs nearest to the centres, taken from each centre's nearest in turn (the
     heaviest centre first), each song once, with its cosine distance to the centre that found
     it. One query: a branch per centre, each an HNSW index scan whose filter leaves ``excluded``
     out (pgvector's iterative scan goes on until k rows pass it)."""
-    table = model.vector_table._meta.db_table
+    table = embedding_model.vector_table._meta.db_table
     branch = (
         f"(SELECT %s AS centre, song_id, vector <=> %s::vector AS distance FROM {table} "
         "WHERE model_id = %s AND NOT (song_id = ANY(%s::bigint[])) ORDER BY distance LIMIT %s)"
@@ -138,7 +141,7 @@ def _nearest_each(
     params = []
     for i, centre in enumerate(centres):
         vector = "[" + ",".join(f"{x:.7g}" for x in centre.tolist()) + "]"
-        params += [i, vector, model.id, excluded, k]
+        params += [i, vector, embedding_model.id, excluded, k]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join([branch] * len(centres)), params)
         found: list[list[tuple[int, float]]] = [[] for _ in centres]
@@ -157,16 +160,16 @@ def _nearest_each(
     return [(songs[song_id], d) for song_id, d in order if song_id in songs]
 
 
-def _taste(user: User, model: EmbeddingModel, now: datetime) -> tuple[np.ndarray, ...]:
+def _taste(user: User, embedding_model: EmbeddingModel, now: datetime) -> tuple[np.ndarray, ...]:
     """(centres, played song ids, their weights, their last plays) of the user, remembered in
     the cache until the history changes (its newest play and its number of plays are in the key,
     so a new or deleted play computes them again) or TASTE_CACHE_S pass (the weights decay)."""
     marker = Play.objects.filter(user=user).aggregate(newest=Max("id"), plays=Count("id"))
-    key = f"taste:{user.id}:{model.id}:{marker['newest']}:{marker['plays']}"
+    key = f"taste:{user.id}:{embedding_model.id}:{marker['newest']}:{marker['plays']}"
     taste = cache.get(key)
     if taste is None:
         ids, weights, last_played = _weighed(user, now)
-        taste = (_centres(model, user, ids, weights), ids, weights, last_played)
+        taste = (_centres(embedding_model, user, ids, weights), ids, weights, last_played)
         cache.set(key, taste, TASTE_CACHE_S)
     return taste
 
@@ -176,28 +179,28 @@ def songs_like_my_plays(*, user: User, k: int = 20) -> list[tuple[Song, float]]:
     from what they skip), with cosine distances; never a song they skip more than they like, nor
     one heard in the last RECENTLY_HEARD. Songs they liked longer ago may be among them. No
     history (or no embedding model): []."""
-    model = active_embedding_model()
-    if model is None:
+    embedding_model = active_embedding_model()
+    if embedding_model is None:
         return []
     now = timezone.now()
-    centres, ids, weights, last_played = _taste(user, model, now)
+    centres, ids, weights, last_played = _taste(user, embedding_model, now)
     if not len(centres):
         return []
     recent = np.datetime64((now - RECENTLY_HEARD).astimezone(UTC).replace(tzinfo=None))
     excluded = ids[(weights < 0) | (last_played >= recent)]
-    return _nearest_each(model, centres, k, excluded.tolist())
+    return _nearest_each(embedding_model, centres, k, excluded.tolist())
 
 
 def songs_new_to_me(*, user: User, k: int = 20) -> list[tuple[Song, float]]:
     """Up to k songs near what the user plays (the same centres as songs_like_my_plays) that
     they have never played, with cosine distances. No history: []."""
-    model = active_embedding_model()
-    if model is None:
+    embedding_model = active_embedding_model()
+    if embedding_model is None:
         return []
-    centres, ids, _, _ = _taste(user, model, timezone.now())
+    centres, ids, _, _ = _taste(user, embedding_model, timezone.now())
     if not len(centres):
         return []
-    return _nearest_each(model, centres, k, ids.tolist())
+    return _nearest_each(embedding_model, centres, k, ids.tolist())
 
 
 def listening_map(*, user: User) -> tuple[list[int], list[float]]:

@@ -53,7 +53,7 @@ class SongAdmin(admin.ModelAdmin):
         "processing_started_at", "analysed_at", "predicted_genre", "predicted_genre_probability",
         "spectrogram_image",
     ]  # fmt: skip
-    exclude = ["features", "mfcc_stats", "tag_probabilities", "spectrogram"]
+    exclude = ["features", "mfcc_stats", "msd_tag_probabilities", "spectrogram"]
     actions = ["retry_analysis"]
 
     class Media:
@@ -78,12 +78,13 @@ class SongAdmin(admin.ModelAdmin):
 @admin.register(EmbeddingModel)
 class EmbeddingModelAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "kind", "state", "is_active", "fitted_on_songs", "fitted_at", "accuracy",
-        "macro_f1",
+        "name", "kind", "state", "is_active", "is_fitted", "fitted_on_songs", "fitted_at",
+        "accuracy", "macro_f1",
     ]  # fmt: skip
-    list_filter = ["kind", "state", "is_active"]
+    list_filter = ["kind", "state", "is_active", "is_fitted"]
     fields = [
-        "name", "kind", "state", "is_active", "created_at", "fitted_on_songs", "fitted_at",
+        "name", "kind", "state", "is_active", "created_at", "is_fitted", "fitted_on_songs",
+        "fitted_at",
         "genres", "metrics_table",
     ]  # fmt: skip
     readonly_fields = fields
@@ -93,30 +94,32 @@ class EmbeddingModelAdmin(admin.ModelAdmin):
         return False  # versions are made by training and by refits, not by hand
 
     @admin.display(description="held-out accuracy")
-    def accuracy(self, model: EmbeddingModel) -> str:
-        value = model.metrics.get("accuracy")
+    def accuracy(self, embedding_model: EmbeddingModel) -> str:
+        value = embedding_model.metrics.get("accuracy")
         return "—" if value is None else f"{value:.3f}"
 
     @admin.display(description="macro-F1")
-    def macro_f1(self, model: EmbeddingModel) -> str:
-        value = model.metrics.get("macro_f1")
+    def macro_f1(self, embedding_model: EmbeddingModel) -> str:
+        value = embedding_model.metrics.get("macro_f1")
         return "—" if value is None else f"{value:.3f}"
 
     @admin.display(description="metrics")
-    def metrics_table(self, model: EmbeddingModel) -> str:
+    def metrics_table(self, embedding_model: EmbeddingModel) -> str:
         scalars = format_html_join(
             "", "<tr><th>{}</th><td>{}</td></tr>",
-            ((key, value) for key, value in model.metrics.items() if key != "confusion"),
+            ((key, value) for key, value in embedding_model.metrics.items() if key != "confusion"),
         )  # fmt: skip
         confusion = ""
-        if model.metrics.get("confusion"):
-            header = format_html_join("", "<th>{}</th>", ((g,) for g in model.genres))
+        if embedding_model.metrics.get("confusion"):
+            header = format_html_join("", "<th>{}</th>", ((g,) for g in embedding_model.genres))
             rows = format_html_join(
                 "",
                 "<tr><th>{}</th>{}</tr>",
                 (
                     (genre, format_html_join("", "<td>{}</td>", ((n,) for n in row)))
-                    for genre, row in zip(model.genres, model.metrics["confusion"], strict=True)
+                    for genre, row in zip(
+                        embedding_model.genres, embedding_model.metrics["confusion"], strict=True
+                    )
                 ),
             )
             confusion = format_html(
@@ -133,8 +136,8 @@ class EmbeddingModelAdmin(admin.ModelAdmin):
             self.message_user(request, "Choose exactly one model.", messages.ERROR)
             return
         try:
-            model = embedding_model_activate(model=queryset.get())
+            embedding_model = embedding_model_activate(embedding_model=queryset.get())
         except EmbeddingModelError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
-        self.message_user(request, f"{model.name} is now active.")
+        self.message_user(request, f"{embedding_model.name} is now active.")

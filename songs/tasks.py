@@ -37,7 +37,7 @@ def analyse_song(self, song_id: int, claim: str | None = None) -> str | None:
     near-duplicates, the first fit) is queued by the receivers of songs.signals.song_analysed
     once the result has committed, each its own task, retried on its own."""
     try:
-        song = analysis.song_analyse(
+        song = analysis.song_claim_and_analyse(
             song_id=song_id,
             worker=self.request.hostname or "",
             claim=uuid.UUID(claim) if claim else None,

@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from songs.models import Catalogue, NearDuplicate, Song, UploadBatch, can_manage_catalogue
-from songs.selectors import (
+from songs.selectors.catalogue import (
     SONG_LIST_FIELDS,
     artist_summary,
     artists_named,
-    artists_similar_to,
     batch_progress,
     near_duplicates_to_review,
 )
+from songs.selectors.similarity import artists_similar_to
 from songs.services.duplicates import (
     MergeError,
     better_file,

@@ -45,7 +45,7 @@ def make_songs(
                 status=Song.Status.READY, analysed_at=timezone.now(),
                 features=(centre + spread * rng.normal(0, 1, BACKBONE_DIM)).astype("float32"),
                 descriptor=descriptor,
-                tag_probabilities=rng.uniform(0, 1, 50).tolist(),
+                msd_tag_probabilities=rng.uniform(0, 1, 50).tolist(),
                 mfcc_stats=rng.normal(0, 1, 40).astype(np.float32),
             )
         )  # fmt: skip
@@ -91,7 +91,7 @@ def give_tags(song: Song, **probabilities: float) -> Song:
             for i, tag in enumerate(tags):
                 if tag.lower() == name.lower():
                     values[i] = p
-    song.tag_probabilities, song.mtt_tag_probabilities = msd.tolist(), mtt.tolist()
-    song.save(update_fields=["tag_probabilities", "mtt_tag_probabilities"])
+    song.msd_tag_probabilities, song.mtt_tag_probabilities = msd.tolist(), mtt.tolist()
+    song.save(update_fields=["msd_tag_probabilities", "mtt_tag_probabilities"])
     song_tag_vector_store(song=song)
     return song

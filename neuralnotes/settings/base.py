@@ -1,6 +1,10 @@
 """Settings shared by every environment. Everything secret or site-specific comes from the
 environment (twelve-factor); ``local``, ``test`` and ``production`` only say where the defaults
-for a missing variable come from."""
+for a missing variable come from.
+
+Longer than a module should be, on purpose: it is a flat list of settings, each with its reason,
+read by searching for a name, and one file is the one place to look (as Django's own
+global_settings is). The parsing lives in ``environment``; nothing here is logic to follow."""
 
 import os
 from datetime import timedelta

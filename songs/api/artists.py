@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from neuralnotes.api import error_responses
 from songs.api.listening import visible_songs
-from songs.selectors import artist_summary, artists_named, artists_similar_to
+from songs.selectors.catalogue import artist_summary, artists_named
+from songs.selectors.similarity import artists_similar_to
 
 
 class AlbumOutput(serializers.Serializer):

@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 from ml.vocabulary import Understanding
 from neuralnotes.api import error_responses
 from songs.api.serializers import NeighbourOutput, SongListOutput
-from songs.selectors import songs_alchemy, songs_by_words
+from songs.selectors.alchemy import songs_alchemy
+from songs.selectors.words import songs_by_words
 
 EXAMPLE_WORDS = "piano, violin, drums, calm, fast, female vocals, rock, jazz, ambient"
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from neuralnotes.api import IsCatalogueManager, error_responses
 from songs.api.serializers import QueuedTaskOutput
 from songs.models import NearDuplicate, Song
-from songs.selectors import near_duplicates_to_review
+from songs.selectors.catalogue import near_duplicates_to_review
 from songs.services.duplicates import (
     better_file,
     near_duplicate_dismiss,

@@ -91,5 +91,6 @@ class EmbeddingModelActivateView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Make this version the one search and the map use (the map is rebuilt for it)."""
         # EmbeddingModelError: a 400 (neuralnotes.api.exception_handler)
-        model = embedding_model_activate(model=get_object_or_404(EmbeddingModel, pk=pk))
-        return Response(EmbeddingModelOutput(model).data)
+        embedding_model = get_object_or_404(EmbeddingModel, pk=pk)
+        embedding_model = embedding_model_activate(embedding_model=embedding_model)
+        return Response(EmbeddingModelOutput(embedding_model).data)

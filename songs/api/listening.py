@@ -35,7 +35,8 @@ from songs.api.serializers import (
 from songs.api.upload_limits import SizeLimitedUpload
 from songs.api.views import uploaded_path
 from songs.models import Song
-from songs.selectors import song_at_distance, songs_matching, songs_search, songs_similar_to
+from songs.selectors.catalogue import songs_matching, songs_search
+from songs.selectors.similarity import song_at_distance, songs_similar_to
 from songs.services.clips import songs_like_clip
 from songs.streaming import audio_response
 

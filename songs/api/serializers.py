@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from ml.tags import MSD_TAGS
 from songs.models import Song, UploadBatch
-from songs.selectors import SONG_LIST_FIELDS, batch_progress
+from songs.selectors.catalogue import SONG_LIST_FIELDS, batch_progress
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
@@ -124,9 +124,9 @@ class SongDetailOutput(serializers.ModelSerializer):
 
     @extend_schema_field(TopTagOutput(many=True))
     def get_top_tags(self, song: Song) -> list[dict]:
-        if not song.tag_probabilities:
+        if not song.msd_tag_probabilities:
             return []
-        ranked = sorted(zip(MSD_TAGS, song.tag_probabilities, strict=True), key=lambda t: -t[1])
+        ranked = sorted(zip(MSD_TAGS, song.msd_tag_probabilities, strict=True), key=lambda t: -t[1])
         return [{"tag": tag, "probability": round(p, 3)} for tag, p in ranked[:5]]
 
     def get_audio_url(self, song: Song) -> str:

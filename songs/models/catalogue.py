@@ -138,7 +138,7 @@ class Song(models.Model):
     # existed, until `manage.py complete_analysis`.
     descriptor = VectorField(dimensions=DESCRIPTOR_DIM, null=True, blank=True)
     mfcc_stats = VectorField(dimensions=MFCC_STATS_DIM, null=True, blank=True)
-    tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)  # MSD_TAGS order
+    msd_tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)  # MSD_TAGS order
     # The MagnaTagATune model's 50 tags (instruments, textures, tempo), in ml.tags.MTT_TAGS order.
     mtt_tag_probabilities = ArrayField(models.FloatField(), null=True, blank=True)
     spectrogram = models.FileField(max_length=200, blank=True)

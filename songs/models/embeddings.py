@@ -46,6 +46,11 @@ class EmbeddingModel(models.Model):
     # The catalogue changing by EMBEDDING_REFIT_SHARE of this makes a new version by itself.
     fitted_on_songs = models.PositiveIntegerField(default=0)
     fitted_at = models.DateTimeField(null=True, blank=True)
+    # Raw (the songs' input as it is) or fitted on the catalogue (statistics, a projection, a
+    # head): written by the database from fitted_on_songs, so the two never disagree.
+    is_fitted = models.GeneratedField(
+        expression=Q(fitted_on_songs__gt=0), output_field=models.BooleanField(), db_persist=True
+    )
 
     # Genre heads: the genres, and the Keras weights. Descriptor models: the projection (.npy).
     genres = ArrayField(models.CharField(max_length=100), default=list, blank=True)
@@ -80,8 +85,12 @@ class EmbeddingModel(models.Model):
         return HEAD_DIM if self.kind == self.Kind.GENRE_HEAD else BACKBONE_DIM
 
     @property
-    def vector_table(self) -> type[models.Model]:
+    def vector_table(self) -> type["SongVector"]:
         return GenreHeadEmbedding if self.kind == self.Kind.GENRE_HEAD else BackboneEmbedding
+
+    def vectors(self) -> models.QuerySet["SongVector"]:
+        """This version's song vectors (rows of its ``vector_table``)."""
+        return self.vector_table.objects.filter(model=self)
 
     @property
     def input_field(self) -> str:
@@ -93,11 +102,23 @@ class EmbeddingModel(models.Model):
         return "descriptor" if kind == cls.Kind.DESCRIPTOR else "features"
 
 
-class BackboneEmbedding(models.Model):
+class SongVector(models.Model):
+    """A song's vector in one embedding model version's space; each kind of model has its own
+    table (below) because a table's vectors share one dimension."""
+
+    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.model_id}:{self.song_id}"
+
+
+class BackboneEmbedding(SongVector):
     """A song's 200-d vector in a backbone or descriptor model's space."""
 
     song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="backbone_embeddings")
-    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="+")
     vector = VectorField(dimensions=BACKBONE_DIM)
 
     class Meta:
@@ -114,13 +135,11 @@ class BackboneEmbedding(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.model_id}:{self.song_id}"
 
+class GenreHeadEmbedding(SongVector):
+    """A song's vector in a genre head's bottleneck space."""
 
-class GenreHeadEmbedding(models.Model):
     song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="head_embeddings")
-    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="+")
     vector = VectorField(dimensions=HEAD_DIM)
 
     class Meta:
@@ -136,9 +155,6 @@ class GenreHeadEmbedding(models.Model):
                 opclasses=["vector_cosine_ops"],
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.model_id}:{self.song_id}"
 
 
 TAG_VECTOR_REVISIONS = "songs_tagvector_revision_seq"

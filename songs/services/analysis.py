@@ -133,7 +133,9 @@ def worker_warm_up() -> None:
     )
 
 
-def song_analyse(*, song_id: int, worker: str = "", claim: uuid.UUID | None = None) -> Song | None:
+def song_claim_and_analyse(
+    *, song_id: int, worker: str = "", claim: uuid.UUID | None = None
+) -> Song | None:
     """Analyse one song if it is the caller's to analyse (see song_claim_for_analysis). Unusable
     audio ends in "failed" with the reason; any other error propagates with the song left
     "processing" under its claim, in ``AnalysisInterrupted`` (the task retries or fails it)."""
@@ -204,7 +206,7 @@ def song_store_analysis(*, song: Song, analysis) -> Song:
             return locked
         locked.features = analysis.embedding
         locked.descriptor = analysis.descriptor
-        locked.tag_probabilities = analysis.tag_probabilities.tolist()
+        locked.msd_tag_probabilities = analysis.msd_tag_probabilities.tolist()
         if analysis.mtt_tag_probabilities is not None:
             locked.mtt_tag_probabilities = analysis.mtt_tag_probabilities.tolist()
         locked.mfcc_stats = analysis.mfcc_stats
@@ -259,9 +261,9 @@ def song_complete_analysis(*, song_id: int) -> Song | None:
 def song_tag_vector_store(*, song: Song) -> TagVector | None:
     """Write the song's searchable tag vector from its two models' tags (None while one of them
     is missing: songs analysed before the MagnaTagATune tagger, until `complete_analysis`)."""
-    if song.tag_probabilities is None or song.mtt_tag_probabilities is None:
+    if song.msd_tag_probabilities is None or song.mtt_tag_probabilities is None:
         return None
-    vector = tag_log_probabilities(song.tag_probabilities, song.mtt_tag_probabilities)
+    vector = tag_log_probabilities(song.msd_tag_probabilities, song.mtt_tag_probabilities)
     # Replaced, not updated: the new row's revision tells the word search's in-memory copies.
     with transaction.atomic():
         TagVector.objects.filter(song=song).delete()

@@ -30,7 +30,7 @@ from neuralnotes.errors import DomainError
 from neuralnotes.outages import BROKER_DOWN_ERRORS
 from songs.models import EmbeddingModel, Song
 from songs.queueing import catalogue_task
-from songs.selectors import songs_near_vector
+from songs.selectors.similarity import songs_near_vector
 from songs.services.analysis import local_file, worker_backbone, worker_tagger
 from songs.services.embeddings import model_input, vectors_for
 from songs.services.ingestion import RejectedFile, validate_audio_file
@@ -80,7 +80,7 @@ def clip_embed(*, storage_name: str) -> tuple[EmbeddingModel, np.ndarray]:
     from ml.analysis import analyse_file
     from ml.audio import InvalidAudio
 
-    model = EmbeddingModel.objects.get(is_active=True)
+    embedding_model = EmbeddingModel.objects.get(is_active=True)
     try:
         with local_file(storage_name) as path:
             analysis = analyse_file(
@@ -88,8 +88,8 @@ def clip_embed(*, storage_name: str) -> tuple[EmbeddingModel, np.ndarray]:
             )
     except InvalidAudio as exc:  # named by the stored name, as the caller knows it
         raise RejectedFile(str(exc).replace(path.name, Path(storage_name).name)) from exc
-    vectors, _ = vectors_for(model, model_input(model, analysis)[None])
-    return model, vectors[0]
+    vectors, _ = vectors_for(embedding_model, model_input(embedding_model, analysis)[None])
+    return embedding_model, vectors[0]
 
 
 def songs_like_clip(
@@ -135,5 +135,5 @@ def _songs_like_clip(*, path: Path, original_name: str, k: int) -> list[tuple[So
         default_storage.delete(name)
     if "error" in result:
         raise RejectedFile(result["error"].replace(Path(name).name, original_name))
-    model = EmbeddingModel.objects.get(id=result["model"])
-    return songs_near_vector(vector=result["vector"], model=model, k=k)
+    embedding_model = EmbeddingModel.objects.get(id=result["model"])
+    return songs_near_vector(vector=result["vector"], embedding_model=embedding_model, k=k)

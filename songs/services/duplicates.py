@@ -21,7 +21,7 @@ from django.utils import timezone
 from ml.duplicates import is_near_duplicate
 from neuralnotes.errors import DomainError
 from songs.models import EmbeddingModel, NearDuplicate, Song
-from songs.selectors import songs_near_vector
+from songs.selectors.similarity import songs_near_vector
 from songs.signals import replies_merged, songs_merging
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def duplicate_space() -> EmbeddingModel | None:
         EmbeddingModel.objects.filter(
             kind=EmbeddingModel.Kind.BACKBONE,
             state=EmbeddingModel.State.READY,
-            fitted_on_songs=0,
+            is_fitted=False,
         )
         .only("id", "kind", "name")
         .order_by("created_at", "id")
@@ -70,13 +70,13 @@ def _store_pairs(found: list[tuple[int, int, float]]) -> list[NearDuplicate]:
 def near_duplicates_find_for(*, song: Song) -> list[NearDuplicate]:
     """Store the pairs ``song`` makes with its nearest songs that the rule calls near-duplicates
     (one HNSW query); returns them. Nothing before the first song is analysed."""
-    model = duplicate_space()
-    if model is None:
+    embedding_model = duplicate_space()
+    if embedding_model is None:
         return []
-    own = model.vector_table.objects.filter(model=model, song_id=song.id).values("vector")[:1]
+    own = embedding_model.vectors().filter(song_id=song.id).values("vector")[:1]
     nearest = songs_near_vector(
         vector=Subquery(own),
-        model=model,
+        embedding_model=embedding_model,
         k=NEIGHBOURS,
         max_distance=settings.NEAR_DUPLICATE_MAX_DISTANCE,
         exclude=song,
@@ -91,10 +91,12 @@ def near_duplicates_find_for(*, song: Song) -> list[NearDuplicate]:
     )
 
 
-def _nearest_in_batch(model: EmbeddingModel, song_ids: list[int]) -> list[tuple[int, int, float]]:
+def _nearest_in_batch(
+    embedding_model: EmbeddingModel, song_ids: list[int]
+) -> list[tuple[int, int, float]]:
     """(song, neighbour, distance) for each song's NEIGHBOURS nearest analysed songs within the
     threshold, one HNSW search per song in one statement."""
-    table = model.vector_table._meta.db_table
+    table = embedding_model.vector_table._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -109,7 +111,13 @@ def _nearest_in_batch(model: EmbeddingModel, song_ids: list[int]) -> list[tuple[
             ) AS near
             WHERE mine.model_id = %s AND mine.song_id = ANY(%s) AND near.distance <= %s
             """,
-            [model.id, NEIGHBOURS, model.id, song_ids, settings.NEAR_DUPLICATE_MAX_DISTANCE],
+            [
+                embedding_model.id,
+                NEIGHBOURS,
+                embedding_model.id,
+                song_ids,
+                settings.NEAR_DUPLICATE_MAX_DISTANCE,
+            ],
         )
         return cursor.fetchall()
 
@@ -118,8 +126,8 @@ def near_duplicates_scan() -> int:
     """Look for near-duplicates over the whole catalogue, SCAN_BATCH songs at a time, and store
     them in place of what earlier searches found (dismissals stay). Returns the number of pairs
     found."""
-    model = duplicate_space()
-    if model is None:
+    embedding_model = duplicate_space()
+    if embedding_model is None:
         return 0
     started = timezone.now()
     ready = Song.objects.ready()
@@ -129,7 +137,7 @@ def near_duplicates_scan() -> int:
         ready.filter(id__gt=last_id).order_by("id").values_list("id", flat=True)[:SCAN_BATCH]
     ):
         last_id = batch[-1]
-        pairs = _nearest_in_batch(model, batch)
+        pairs = _nearest_in_batch(embedding_model, batch)
         ready_ids = set(ready.filter(id__in={b for _, b, _ in pairs}).values_list("id", flat=True))
         kept = [
             (a, b, d)
@@ -142,7 +150,7 @@ def near_duplicates_scan() -> int:
     # What earlier searches found and this one did not (another threshold, another space) goes;
     # a pair stored meanwhile by a song's own search has a newer found_at and stays.
     NearDuplicate.objects.filter(dismissed=False, found_at__lt=started).delete()
-    logger.info("near-duplicate scan", extra={"pairs": found, "model": model.name})
+    logger.info("near-duplicate scan", extra={"pairs": found, "model": embedding_model.name})
     return found
 
 

@@ -77,34 +77,42 @@ def _space_for(model_id: int, weights_name: str):
     return DescriptorSpace(mean=saved["mean"], scale=saved["scale"], projection=saved["projection"])
 
 
-def vectors_for(model: EmbeddingModel, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+def vectors_for(
+    embedding_model: EmbeddingModel, inputs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The model's vectors for (n, d) inputs (its ``input_field`` of n songs), and for genre
     heads the genre probabilities (n, n_genres) as well."""
     from ml.backbone import standardise  # lazy: TensorFlow stays out of web processes
 
     inputs = np.asarray(inputs, dtype=np.float32)
-    if model.kind == EmbeddingModel.Kind.DESCRIPTOR:
-        return embed(inputs, _space_for(model.id, model.weights.name)), None
-    mean = np.asarray(model.feature_mean, dtype=np.float32)
-    z = standardise(inputs, mean, np.asarray(model.feature_std, dtype=np.float32))
-    if model.kind == EmbeddingModel.Kind.BACKBONE:
+    if embedding_model.kind == EmbeddingModel.Kind.DESCRIPTOR:
+        return embed(inputs, _space_for(embedding_model.id, embedding_model.weights.name)), None
+    mean = np.asarray(embedding_model.feature_mean, dtype=np.float32)
+    z = standardise(inputs, mean, np.asarray(embedding_model.feature_std, dtype=np.float32))
+    if embedding_model.kind == EmbeddingModel.Kind.BACKBONE:
         return z, None
     from ml.head import predict_head  # lazy: TensorFlow stays out of web processes
 
-    probabilities, embedding = predict_head(_head_for(model.id, model.weights.name), z)
+    probabilities, embedding = predict_head(
+        _head_for(embedding_model.id, embedding_model.weights.name), z
+    )
     return embedding, probabilities
 
 
-def model_input(model: EmbeddingModel, analysis) -> np.ndarray | None:
-    """What ``model`` makes a vector from, out of an ml.analysis.SongAnalysis."""
-    return analysis.descriptor if model.input_field == "descriptor" else analysis.embedding
+def model_input(embedding_model: EmbeddingModel, analysis) -> np.ndarray | None:
+    """What ``embedding_model`` makes a vector from, out of an ml.analysis.SongAnalysis."""
+    return (
+        analysis.descriptor if embedding_model.input_field == "descriptor" else analysis.embedding
+    )
 
 
-def _write_vectors(model: EmbeddingModel, song_ids: list[int], vectors: np.ndarray) -> None:
-    table = model.vector_table
+def _write_vectors(
+    embedding_model: EmbeddingModel, song_ids: list[int], vectors: np.ndarray
+) -> None:
+    table = embedding_model.vector_table
     table.objects.bulk_create(
         [
-            table(model=model, song_id=sid, vector=v)
+            table(model=embedding_model, song_id=sid, vector=v)
             for sid, v in zip(song_ids, vectors, strict=True)
         ],
         update_conflicts=True,
@@ -123,80 +131,92 @@ def song_embed(*, song: Song) -> None:
     """Write the song's vector for every embedding model it has the input of, and its predicted
     genre."""
     labeller = genre_source_model()
-    for model in EmbeddingModel.objects.all():
-        inputs = getattr(song, model.input_field)
+    for embedding_model in EmbeddingModel.objects.all():
+        inputs = getattr(song, embedding_model.input_field)
         if inputs is None:
             continue  # analysed before descriptors existed: see complete_analysis
-        vectors, probabilities = vectors_for(model, np.asarray(inputs)[None])
-        _write_vectors(model, [song.id], vectors)
-        if labeller is not None and model.id == labeller.id:
-            _set_predicted_genre(song, model, probabilities[0])
+        vectors, probabilities = vectors_for(embedding_model, np.asarray(inputs)[None])
+        _write_vectors(embedding_model, [song.id], vectors)
+        if labeller is not None and embedding_model.id == labeller.id:
+            _set_predicted_genre(song, embedding_model, probabilities[0])
             song.save(update_fields=["predicted_genre", "predicted_genre_probability"])
 
 
-def embedding_model_fill(*, model: EmbeddingModel) -> EmbeddingModel:
+def embedding_model_fill(*, embedding_model: EmbeddingModel) -> EmbeddingModel:
     """Write the model's vectors for every analysed song, then mark it ready.
 
     Songs analysed meanwhile get their vectors from song_embed, which covers models being filled.
     """
-    field = model.input_field
+    field = embedding_model.input_field
     songs = Song.objects.ready().filter(**{f"{field}__isnull": False})
     songs = songs.order_by("id")
-    labels_head = model.kind == EmbeddingModel.Kind.GENRE_HEAD and genre_source_model() in (
-        None,
-        model,
+    labels_head = (
+        embedding_model.kind == EmbeddingModel.Kind.GENRE_HEAD
+        and genre_source_model()
+        in (
+            None,
+            embedding_model,
+        )
     )
     last_id = 0
     while chunk := list(songs.filter(id__gt=last_id).values_list("id", field)[:EMBED_CHUNK]):
         ids = [song_id for song_id, _ in chunk]
-        vectors, probabilities = vectors_for(model, np.stack([f for _, f in chunk]))
+        vectors, probabilities = vectors_for(embedding_model, np.stack([f for _, f in chunk]))
         with transaction.atomic():
-            _write_vectors(model, ids, vectors)
+            _write_vectors(embedding_model, ids, vectors)
             if labels_head:
-                _label_songs(model, ids, probabilities)
+                _label_songs(embedding_model, ids, probabilities)
         last_id = ids[-1]
-    model.state = EmbeddingModel.State.READY
-    model.save(update_fields=["state"])
-    return model
+    embedding_model.state = EmbeddingModel.State.READY
+    embedding_model.save(update_fields=["state"])
+    return embedding_model
 
 
-def _set_predicted_genre(song: Song, model: EmbeddingModel, probabilities: np.ndarray) -> None:
+def _set_predicted_genre(
+    song: Song, embedding_model: EmbeddingModel, probabilities: np.ndarray
+) -> None:
     """The most probable of a genre head's genres, from its (n_genres,) probabilities."""
     best = int(probabilities.argmax())
-    song.predicted_genre = model.genres[best]
+    song.predicted_genre = embedding_model.genres[best]
     song.predicted_genre_probability = float(probabilities[best])
 
 
-def _label_songs(model: EmbeddingModel, song_ids: list[int], probabilities: np.ndarray) -> None:
+def _label_songs(
+    embedding_model: EmbeddingModel, song_ids: list[int], probabilities: np.ndarray
+) -> None:
     songs = Song.objects.in_bulk(song_ids)
     for song_id, row in zip(song_ids, probabilities, strict=True):
-        _set_predicted_genre(songs[song_id], model, row)
+        _set_predicted_genre(songs[song_id], embedding_model, row)
     Song.objects.bulk_update(songs.values(), ["predicted_genre", "predicted_genre_probability"])
 
 
 @transaction.atomic
-def embedding_model_activate(*, model: EmbeddingModel) -> EmbeddingModel:
-    """Make ``model`` the one that search and the map use."""
-    model = EmbeddingModel.objects.select_for_update().get(id=model.id)
-    if model.state != EmbeddingModel.State.READY:
-        raise EmbeddingModelError(f"{model.name} is still being filled in; activate it when ready.")
-    EmbeddingModel.objects.filter(is_active=True).exclude(id=model.id).update(is_active=False)
-    model.is_active = True
-    model.save(update_fields=["is_active"])
-    return model
+def embedding_model_activate(*, embedding_model: EmbeddingModel) -> EmbeddingModel:
+    """Make ``embedding_model`` the one that search and the map use."""
+    embedding_model = EmbeddingModel.objects.select_for_update().get(id=embedding_model.id)
+    if embedding_model.state != EmbeddingModel.State.READY:
+        raise EmbeddingModelError(
+            f"{embedding_model.name} is still being filled in; activate it when ready."
+        )
+    EmbeddingModel.objects.filter(is_active=True).exclude(id=embedding_model.id).update(
+        is_active=False
+    )
+    embedding_model.is_active = True
+    embedding_model.save(update_fields=["is_active"])
+    return embedding_model
 
 
 def backbone_model_ensure() -> EmbeddingModel:
     """The raw backbone model (the songs' MSD features as they are), made on the first analysed
     song. It is active until there are enough songs to fit statistics on (embedding_refit), and
     is kept after that: near-duplicates are found in its space (songs.services.duplicates)."""
-    model = EmbeddingModel.objects.filter(
-        kind=EmbeddingModel.Kind.BACKBONE, fitted_on_songs=0
+    embedding_model = EmbeddingModel.objects.filter(
+        kind=EmbeddingModel.Kind.BACKBONE, is_fitted=False
     ).first()
-    if model is not None:
-        return model
+    if embedding_model is not None:
+        return embedding_model
     with transaction.atomic():
-        model, created = EmbeddingModel.objects.get_or_create(
+        embedding_model, created = EmbeddingModel.objects.get_or_create(
             name="musicnn-msd-raw",
             defaults={
                 "kind": EmbeddingModel.Kind.BACKBONE,
@@ -206,16 +226,16 @@ def backbone_model_ensure() -> EmbeddingModel:
             },
         )
         if created and EmbeddingModel.objects.active() is None:
-            model.is_active = True
-            model.save(update_fields=["is_active"])
-    return model
+            embedding_model.is_active = True
+            embedding_model.save(update_fields=["is_active"])
+    return embedding_model
 
 
 def catalogue_fits() -> QuerySet[EmbeddingModel]:
     """Versions whose statistics were fitted on the catalogue by embedding_refit (not the raw
     model, not the genre heads that staff train), newest first."""
     return (
-        EmbeddingModel.objects.filter(fitted_on_songs__gt=0)
+        EmbeddingModel.objects.filter(is_fitted=True)
         .exclude(kind=EmbeddingModel.Kind.GENRE_HEAD)
         .order_by("-fitted_at", "-id")
     )
@@ -281,7 +301,7 @@ def embedding_refit() -> EmbeddingModel | None:
         return None
     EmbeddingModel.objects.filter(
         state=EmbeddingModel.State.EMBEDDING,
-        fitted_on_songs__gt=0,
+        is_fitted=True,
         created_at__lt=timezone.now() - FIT_ABANDONED_AFTER,
     ).exclude(kind=EmbeddingModel.Kind.GENRE_HEAD).delete()
     kind = fitted_kind()
@@ -291,7 +311,7 @@ def embedding_refit() -> EmbeddingModel | None:
     mean, std, space = _fit(kind, inputs)
     try:
         with transaction.atomic():
-            model = EmbeddingModel.objects.create(
+            embedding_model = EmbeddingModel.objects.create(
                 kind=kind,
                 name=f"fitting-{uuid.uuid4().hex}",
                 feature_mean=mean.tolist(),
@@ -302,19 +322,19 @@ def embedding_refit() -> EmbeddingModel | None:
             )
     except IntegrityError:
         return None  # another worker is refitting
-    model.name = f"musicnn-{kind}-v{model.id}"
-    model.save(update_fields=["name"])
+    embedding_model.name = f"musicnn-{kind}-v{embedding_model.id}"
+    embedding_model.save(update_fields=["name"])
     if space is not None:
-        _save_space(model, space)
-    embedding_model_fill(model=model)
+        _save_space(embedding_model, space)
+    embedding_model_fill(embedding_model=embedding_model)
     active = EmbeddingModel.objects.active()
     if active is None or active.kind != EmbeddingModel.Kind.GENRE_HEAD:
-        model = embedding_model_activate(model=model)
+        embedding_model = embedding_model_activate(embedding_model=embedding_model)
     logger.info(
         "embedding statistics refitted",
-        extra={"model": model.name, "songs": len(inputs), "reason": reason},
+        extra={"model": embedding_model.name, "songs": len(inputs), "reason": reason},
     )
-    return model
+    return embedding_model
 
 
 def _demo_left_out(songs: QuerySet[Song]) -> bool:
@@ -331,11 +351,13 @@ def _fit(kind: str, inputs: np.ndarray):
     return space.mean, space.scale, space
 
 
-def _save_space(model: EmbeddingModel, space) -> None:
+def _save_space(embedding_model: EmbeddingModel, space) -> None:
     buffer = io.BytesIO()
     np.savez(buffer, mean=space.mean, scale=space.scale, projection=space.projection)
-    model.weights.save(f"models/{model.name}.npz", ContentFile(buffer.getvalue()), save=False)
-    model.save(update_fields=["weights"])
+    embedding_model.weights.save(
+        f"models/{embedding_model.name}.npz", ContentFile(buffer.getvalue()), save=False
+    )
+    embedding_model.save(update_fields=["weights"])
 
 
 def superseded_fits_prune() -> int:
@@ -347,19 +369,24 @@ def superseded_fits_prune() -> int:
     )
     if newest is not None:
         unused = unused.exclude(id=newest.id)
-    doomed = {model.id: model.weights.name for model in unused.only("id", "weights")}
+    doomed = {
+        embedding_model.id: embedding_model.weights.name
+        for embedding_model in unused.only("id", "weights")
+    }
     EmbeddingModel.objects.filter(id__in=doomed).delete()
     for name in filter(None, doomed.values()):
         default_storage.delete(name)
     return len(doomed)
 
 
-def save_head_weights(model: EmbeddingModel, keras_model) -> None:
+def save_head_weights(embedding_model: EmbeddingModel, keras_model) -> None:
     from ml.head import save_head  # lazy: TensorFlow stays out of web processes
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "head.keras"
         save_head(keras_model, path)
         with path.open("rb") as handle:
-            model.weights.save(f"models/{model.name}.keras", File(handle), save=False)
-    model.save(update_fields=["weights"])
+            embedding_model.weights.save(
+                f"models/{embedding_model.name}.keras", File(handle), save=False
+            )
+    embedding_model.save(update_fields=["weights"])

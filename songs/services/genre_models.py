@@ -41,7 +41,7 @@ def genre_model_train(
         max_epochs=max_epochs,
     )
 
-    model = EmbeddingModel.objects.create(
+    embedding_model = EmbeddingModel.objects.create(
         kind=EmbeddingModel.Kind.GENRE_HEAD,
         name=f"genre-head-{timezone.now():%Y%m%d-%H%M%S}",
         feature_mean=mean.tolist(),
@@ -60,8 +60,8 @@ def genre_model_train(
             "seed": seed,
         },
     )
-    save_head_weights(model, result.model)
-    embedding_model_fill(model=model)
+    save_head_weights(embedding_model, result.model)
+    embedding_model_fill(embedding_model=embedding_model)
     if activate:
-        model = embedding_model_activate(model=model)
-    return model
+        embedding_model = embedding_model_activate(embedding_model=embedding_model)
+    return embedding_model

@@ -16,7 +16,7 @@ from django.db.models.functions import MD5, Coalesce, Lower
 from playlists.models import LibraryStar, Play
 from playlists.selectors import library_stars
 from songs.models import Catalogue, Song
-from songs.selectors import artists_similar_to
+from songs.selectors.similarity import artists_similar_to
 from subsonic.library import (
     ALBUM_PREFIX,
     ARTIST_PREFIX,

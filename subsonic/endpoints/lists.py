@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from playlists.models import LibraryStar, Play, Rating
 from playlists.selectors import library_stars
 from songs.models import Song
-from songs.selectors import songs_matching
+from songs.selectors.catalogue import songs_matching
 from subsonic.endpoints.browsing import (
     album_child,
     folder_songs,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 
 from songs.models import Song
-from songs.selectors import songs_matching
+from songs.selectors.catalogue import songs_matching
 from subsonic.library import child_songs, library_songs, song_children
 from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint

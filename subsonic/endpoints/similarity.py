@@ -13,7 +13,7 @@ from pgvector.django import CosineDistance
 
 from playlists.selectors import songs_path_between
 from songs.models import Song
-from songs.selectors import active_embedding_model, songs_similar_to
+from songs.selectors.similarity import active_embedding_model, songs_similar_to
 from subsonic.library import (
     ALBUM_PREFIX,
     ARTIST_PREFIX,
@@ -88,13 +88,13 @@ def find_sonic_path(call: Call) -> dict:
     end = song_by_id(call.params.required("endSongId"))
     count = call.params.integer("count", 25, minimum=2, maximum=MAX_COUNT)
     path = songs_path_between(start=start, end=end, length=count)
-    model = active_embedding_model()
+    embedding_model = active_embedding_model()
     distances = {start.id: 0.0}
-    if model is not None and path:
-        table = model.vector_table
-        own = table.objects.filter(model=model, song_id=start.id).values("vector")[:1]
+    if embedding_model is not None and path:
+        own = embedding_model.vectors().filter(song_id=start.id).values("vector")[:1]
         distances.update(
-            table.objects.filter(model=model, song_id__in=[s.id for s in path])
+            embedding_model.vectors()
+            .filter(song_id__in=[s.id for s in path])
             .annotate(distance=CosineDistance("vector", Subquery(own)))
             .values_list("song_id", "distance")
         )

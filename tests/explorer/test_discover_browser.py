@@ -184,7 +184,7 @@ def test_alchemy_mixes_songs_marks_them_and_saves_the_result_as_a_playlist(
 ):
     from playlists.models import Playlist
     from songs.models import Song
-    from songs.selectors import AlchemyError, songs_alchemy
+    from songs.selectors.alchemy import AlchemyError, songs_alchemy
 
     catalogue = analysed_catalogue
     ids = list(catalogue.songs)

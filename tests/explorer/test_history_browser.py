@@ -53,7 +53,7 @@ def make_tone_catalogue(folder) -> list[int]:
             metadata=SongMetadata(title=f"Tone {freq:.0f} Hz", artist="Oscillator", genre="tones"),
         )
         song.features = (direction * (1 + i / 4) + rng.normal(0, 1, BACKBONE_DIM)).astype("float32")
-        song.tag_probabilities = rng.uniform(0, 1, 50).tolist()
+        song.msd_tag_probabilities = rng.uniform(0, 1, 50).tolist()
         song.mfcc_stats = rng.normal(0, 1, 40).astype(np.float32)
         song.status = Song.Status.READY
         song.save()

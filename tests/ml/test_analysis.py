@@ -14,9 +14,9 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 def assert_usable(analysis) -> None:
     assert analysis.embedding.shape == (EMBEDDING_DIM,)
-    assert analysis.tag_probabilities.shape == (len(MSD_TAGS),)
+    assert analysis.msd_tag_probabilities.shape == (len(MSD_TAGS),)
     assert np.isfinite(analysis.embedding).all()
-    assert ((analysis.tag_probabilities >= 0) & (analysis.tag_probabilities <= 1)).all()
+    assert ((analysis.msd_tag_probabilities >= 0) & (analysis.msd_tag_probabilities <= 1)).all()
     assert analysis.thumbnail.shape[0] == 96 and 0 < analysis.thumbnail.shape[1] <= 1000
     assert np.isfinite(analysis.thumbnail).all()
     assert thumbnail_png(analysis.thumbnail).startswith(b"\x89PNG")
@@ -40,7 +40,7 @@ def test_same_file_gives_the_same_analysis(backbone, synth, write_audio):
     second = analyse_file(path, backbone=backbone, patch_budget=None)
 
     np.testing.assert_array_equal(first.embedding, second.embedding)
-    np.testing.assert_array_equal(first.tag_probabilities, second.tag_probabilities)
+    np.testing.assert_array_equal(first.msd_tag_probabilities, second.msd_tag_probabilities)
     np.testing.assert_array_equal(first.thumbnail, second.thumbnail)
 
 

@@ -9,7 +9,7 @@ from neuralnotes.errors import DomainError
 from neuralnotes.signup import InvitationUnusable
 from neuralnotes.views import server_error
 from playlists.services import PlaylistError
-from songs.selectors import AlchemyError
+from songs.selectors.alchemy import AlchemyError
 from songs.services.clips import ClipBusy, ClipServiceUnavailable
 from songs.services.duplicates import MergeError
 from songs.services.embeddings import EmbeddingModelError

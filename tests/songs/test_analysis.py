@@ -57,11 +57,11 @@ def test_songs_are_analysed_by_a_real_worker(celery_worker, tmp_path):
         assert np.asarray(song.features).shape == (200,)
         assert np.asarray(song.mfcc_stats).shape == (40,)
         assert np.asarray(song.descriptor).shape == (800,)
-        assert len(song.tag_probabilities) == 50 and 0 <= min(song.tag_probabilities) <= 1
+        assert len(song.msd_tag_probabilities) == 50 and 0 <= min(song.msd_tag_probabilities) <= 1
         assert len(song.mtt_tag_probabilities) == 50 and max(song.mtt_tag_probabilities) <= 1
         # The searchable tag vector: both models' tags as log-probabilities, MSD first.
         tags = np.asarray(TagVector.objects.get(song=song).log_probabilities)
-        np.testing.assert_allclose(np.exp(tags[:50]), song.tag_probabilities, atol=1e-4)
+        np.testing.assert_allclose(np.exp(tags[:50]), song.msd_tag_probabilities, atol=1e-4)
         np.testing.assert_allclose(np.exp(tags[50:]), song.mtt_tag_probabilities, atol=1e-4)
         assert default_storage.open(song.spectrogram.name).read(8) == b"\x89PNG\r\n\x1a\n"
         assert song.analysed_at is not None and song.attempts == 1

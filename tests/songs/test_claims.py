@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from songs.models import Song, UploadBatch
 from songs.services.analysis import (
-    song_analyse,
+    song_claim_and_analyse,
     song_claim_for_analysis,
     song_store_analysis,
     songs_sweep_stuck,
@@ -104,10 +104,10 @@ def test_a_result_committed_while_its_answer_was_lost_is_taken_as_written(
     song_store_analysis(song=claimed, analysis=tone_analysis)
     caplog.set_level(logging.INFO, logger="songs.services.analysis")
     caplog.clear()
-    again = song_analyse(song_id=song.id, worker="celery@a", claim=claimed.claim)
+    again = song_claim_and_analyse(song_id=song.id, worker="celery@a", claim=claimed.claim)
     assert again is not None and again.status == Song.Status.READY
     assert again.attempts == 1
     (line,) = [r for r in caplog.records if r.getMessage() == "song analysed"]
     assert line.song_id == song.id and line.confirmed_after_retry
     # Someone else's claim finds nothing of its own there.
-    assert song_analyse(song_id=song.id, worker="celery@b", claim=uuid.uuid4()) is None
+    assert song_claim_and_analyse(song_id=song.id, worker="celery@b", claim=uuid.uuid4()) is None

@@ -5,7 +5,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from songs.models import Song
-from songs.selectors import AlchemyError, songs_alchemy, songs_by_words
+from songs.selectors.alchemy import AlchemyError, songs_alchemy
+from songs.selectors.words import songs_by_words
 from tests.factories import give_tags, make_embedded_songs
 
 CALM = ("Mellow", "chill", "chillout", "quiet", "soft")

@@ -80,7 +80,7 @@ def test_a_genre_head_is_trained_evaluated_and_labels_unlabelled_songs(db):
     unlabelled = Song.objects.filter(genre="")
     assert all(s.predicted_genre in GENRES for s in unlabelled)
 
-    embedding_model_activate(model=head)
+    embedding_model_activate(embedding_model=head)
     assert EmbeddingModel.objects.get(is_active=True) == head
 
 
@@ -119,7 +119,7 @@ def test_a_model_being_filled_cannot_be_activated(db):
         kind="backbone", name="filling", feature_mean=[0.0], feature_std=[1.0]
     )
     with pytest.raises(EmbeddingModelError, match="still being filled in"):
-        embedding_model_activate(model=model)
+        embedding_model_activate(embedding_model=model)
 
 
 def test_evaluate_embeddings_prints_the_models_beside_the_mfcc_baseline(db):

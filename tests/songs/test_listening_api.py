@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from songs.models import Song
-from songs.selectors import songs_similar_to
+from songs.selectors.similarity import songs_similar_to
 from songs.services.ingestion import batch_create, catalogue_get_or_create, song_create_from_file
 from tests.audio import write_tone
 from tests.factories import make_embedded_songs

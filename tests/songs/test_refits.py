@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from songs.models import BackboneEmbedding, EmbeddingModel, Song, UploadBatch
-from songs.selectors import songs_similar_to
+from songs.selectors.similarity import songs_similar_to
 from songs.services import embeddings
 from songs.services.embeddings import (
     backbone_model_ensure,
@@ -147,7 +147,7 @@ def test_a_refit_does_not_replace_a_genre_head_that_staff_made_active(db, fit_se
     from songs.services.genre_models import genre_model_train
 
     embedded(make_songs(per_genre=8, unlabelled=0, descriptors=True))
-    head = embedding_model_activate(model=genre_model_train(seed=0, max_epochs=5))
+    head = embedding_model_activate(embedding_model=genre_model_train(seed=0, max_epochs=5))
     fit = embedding_refit()
     head.refresh_from_db()
     assert head.is_active and not fit.is_active and fit.state == "ready"

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from playlists.services import play_record
 from songs.models import Catalogue, Song
-from songs.selectors import artists_similar_to
+from songs.selectors.similarity import artists_similar_to
 from tests.subsonic.conftest import ARTISTS, NS, error_code, ok, rest, rest_xml
 
 

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from songs.selectors import songs_similar_to
+from songs.selectors.similarity import songs_similar_to
 from tests.subsonic.conftest import error_code, ok, rest, rest_xml
 
 
@@ -64,7 +64,7 @@ def test_sonic_path_starts_at_the_start_and_ends_at_the_end(listener, library):
 
 
 def test_a_song_without_a_vector_is_never_on_a_path_nor_starts_one(listener, library):
-    from songs.selectors import active_embedding_model
+    from songs.selectors.similarity import active_embedding_model
 
     start, middle, end = library[0], library[1], library[-1]
     model = active_embedding_model()

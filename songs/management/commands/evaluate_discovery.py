@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from songs.demo_catalogue import read_ground_truth
 from songs.models import Song
-from songs.selectors import active_embedding_model, songs_alchemy, songs_by_words
+from songs.selectors.alchemy import songs_alchemy
+from songs.selectors.similarity import active_embedding_model
+from songs.selectors.words import songs_by_words
 from songs.services.demo import DEMO_CATALOGUE, demo_render_folder
 
 K = 10
@@ -116,12 +118,12 @@ class Command(BaseCommand):
                 )
 
     def alchemy(self, truth: dict[int, dict], trials: int) -> None:
-        model = active_embedding_model()
+        embedding_model = active_embedding_model()
         vectors = {
             song_id: _unit(vector)
-            for song_id, vector in model.vector_table.objects.filter(
-                model=model, song_id__in=list(truth)
-            ).values_list("song_id", "vector")
+            for song_id, vector in embedding_model.vectors()
+            .filter(song_id__in=list(truth))
+            .values_list("song_id", "vector")
         }
         by_style: dict[str, list[int]] = {}
         for song_id, t in truth.items():
@@ -130,9 +132,9 @@ class Command(BaseCommand):
         rng = np.random.default_rng(0)
         styles = sorted(by_style)
         self.stdout.write(
-            f"\nSong alchemy ({model.name}), {trials} random recipes per setting, {K} results "
-            "each: the share of results closer (cosine) to the added songs' centre than to the "
-            "subtracted songs' centre, and the share in the added songs' style."
+            f"\nSong alchemy ({embedding_model.name}), {trials} random recipes per setting, "
+            f"{K} results each: the share of results closer (cosine) to the added songs' centre "
+            "than to the subtracted songs' centre, and the share in the added songs' style."
         )
         for n_add, n_subtract in ((1, 1), (2, 1), (3, 2)):
             closer = in_style = total = 0
@@ -182,7 +184,7 @@ class Command(BaseCommand):
                 analysis = analyse_file(
                     folder / name, backbone=backbone, tagger=tagger, patch_budget=budget
                 )
-                msd, mtt = analysis.tag_probabilities, analysis.mtt_tag_probabilities
+                msd, mtt = analysis.msd_tag_probabilities, analysis.mtt_tag_probabilities
                 vectors.append(tag_log_probabilities(msd, mtt))
             vectors = np.stack(vectors)
             for word in words:

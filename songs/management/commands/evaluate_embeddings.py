@@ -28,15 +28,13 @@ class Command(BaseCommand):
         ids = [song_id for song_id, _, _ in rows]
         labels = [genre for _, genre, _ in rows]
         spaces = {"MFCC statistics (baseline)": np.stack([np.asarray(m) for _, _, m in rows])}
-        for model in EmbeddingModel.objects.filter(state=EmbeddingModel.State.READY):
+        for embedding_model in EmbeddingModel.objects.filter(state=EmbeddingModel.State.READY):
             vectors = dict(
-                model.vector_table.objects.filter(model=model, song_id__in=ids).values_list(
-                    "song_id", "vector"
-                )
+                embedding_model.vectors().filter(song_id__in=ids).values_list("song_id", "vector")
             )
             if len(vectors) == len(ids):
-                label = model.name + (" (active)" if model.is_active else "")
-                if model.kind == EmbeddingModel.Kind.GENRE_HEAD:
+                label = embedding_model.name + (" (active)" if embedding_model.is_active else "")
+                if embedding_model.kind == EmbeddingModel.Kind.GENRE_HEAD:
                     label += " (trained on these labels: optimistic)"
                 spaces[label] = np.stack([np.asarray(vectors[i]) for i in ids])
         self.stdout.write(
