@@ -74,6 +74,7 @@ def load_catalogue(n: int) -> int:
     from django.conf import settings
     from django.db import connection
 
+    from explorer.map_file import map_file_write
     from explorer.models import MapPoint, MapVersion
     from songs.models import BackboneEmbedding, Song
     from songs.services.embeddings import backbone_model_ensure
@@ -89,6 +90,7 @@ def load_catalogue(n: int) -> int:
         and active.points.count() == n
     ):
         print(f"{n} songs kept from an earlier run")
+        map_file_write(version_id=active.id)  # as a build does; nothing when it is current
         return first
 
     tone = Path(settings.MEDIA_ROOT) / TONE
@@ -148,6 +150,9 @@ def load_catalogue(n: int) -> int:
         )
         cursor.execute("ANALYZE")
         print(f"HNSW index built in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    map_file_write(version_id=version.id)
+    print(f"map file written in {time.perf_counter() - started:.1f} s")
     return songs[0].id
 
 

@@ -33,6 +33,13 @@ class MapVersion(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The packed points as a gzip file (explorer.map_file), their length, their strong validator
+    # (the SHA-256 of the packed bytes), and which points it holds ("count-newest id").
+    points_file = models.FileField(max_length=200, blank=True)
+    points_bytes = models.PositiveBigIntegerField(default=0)  # the message's length, unpacked
+    points_etag = models.CharField(max_length=40, blank=True)
+    points_summary = models.CharField(max_length=40, blank=True)
+    points_written_at = models.DateTimeField(null=True, blank=True)
 
     objects = MapVersionQuerySet.as_manager()
 

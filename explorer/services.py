@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
+from explorer.map_file import map_file_write, map_files_delete
 from explorer.models import MapPoint, MapVersion, Mix
 from explorer.selectors import mix_songs
 from neuralnotes.errors import DomainError
@@ -196,10 +197,15 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
             state=MapVersion.State.FAILED, error=str(exc)[:2000]
         )
         raise
+    # Written before the first visit asks for it (the view packs the points itself until then).
+    map_file_write(version_id=version.id)
+    version.refresh_from_db()
     # Older maps are of no further use; their points are most of the table.
-    MapVersion.objects.filter(state__in=[MapVersion.State.READY, MapVersion.State.FAILED]).exclude(
-        id=version.id
-    ).delete()
+    older = MapVersion.objects.filter(
+        state__in=[MapVersion.State.READY, MapVersion.State.FAILED]
+    ).exclude(id=version.id)
+    map_files_delete(older)
+    older.delete()
     return version
 
 
@@ -214,13 +220,12 @@ def song_place_on_map(*, song: Song) -> MapPoint | None:
     existing = MapPoint.objects.filter(map=version, song=song).first()
     if existing is not None:
         return existing
-    table = version.embedding_model.vector_table
-    own = table.objects.filter(model=version.embedding_model, song=song).first()
+    space = version.embedding_model.vectors()
+    own = space.filter(song=song).first()
     if own is None:
         return None
     neighbours = list(
-        table.objects.filter(model=version.embedding_model)
-        .exclude(song=song)
+        space.exclude(song=song)
         .order_by(CosineDistance("vector", own.vector))
         .values_list("song_id", "vector")[:PLACEMENT_CANDIDATES]
     )

@@ -26,14 +26,15 @@ by signal, so that the flow can be followed from here:
     (its rows would go with it by cascade). Receivers move what they keep about ``drop`` to
     ``keep``, synchronously, with their own locking, and return a dict of counts named as the
     fields of songs.services.duplicates.MergeOutcome. Receivers: playlists (entries,
-    Favourites, ratings, plays).
+    Favourites, ratings, plays), explorer (the map's file, without ``drop``'s point).
 
 ``songs_deleting(song_ids)``
     Sent inside the transaction that deletes songs (the demo's removal; a merge sends
     ``songs_merging`` instead: the dropped song's rows move rather than go), with the songs
     locked and still there. Receivers tidy what a cascade would leave wrong and return a dict of
     counts named as the fields of songs.services.demo.DemoRemoval. Receivers: playlists
-    (entries, renumbering, stars on albums and artists no other song has), explorer (mixes).
+    (entries, renumbering, stars on albums and artists no other song has), explorer (mixes, the
+    map's file).
 """
 
 from django.dispatch import Signal

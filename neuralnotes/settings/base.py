@@ -389,6 +389,7 @@ CELERY_TASK_ROUTES = {
     "explorer.tasks.place_song_on_map": {"queue": "health"},
     "songs.tasks.find_near_duplicates": {"queue": "health"},
     "songs.tasks.fit_embedding_if_first": {"queue": "health"},
+    "explorer.tasks.write_map_file": {"queue": "health"},
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 # How often Celery beat runs the sweep that hands songs of dead workers and lost messages on.
@@ -410,6 +411,9 @@ MAP_SEED = env_int("MAP_SEED", 0, minimum=0)
 MAP_PERPLEXITY = env_float("MAP_PERPLEXITY", 50, minimum=1)
 MAP_MAX_PROJECTED = env_int("MAP_MAX_PROJECTED", 3000, minimum=1)
 MAP_REBUILD_SHARE = env_float("MAP_REBUILD_SHARE", 0.2, minimum=0)
+# The map's points are served from a file (explorer.map_file) rewritten this long after the first
+# of a run of changes: a large import rewrites it every few seconds, not once per song.
+MAP_FILE_DELAY_S = env_float("MAP_FILE_DELAY_S", 10, minimum=0)
 
 # Operations. /metrics answers staff sessions, and anyone sending "Authorization: Bearer" with
 # this token (a Prometheus scraper); empty: staff only.

@@ -41,6 +41,9 @@ CELERY_RESULT_BACKEND = REDIS_URL
 # Each test starts with no throttling history.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# A placed song reaches the map's file at once, not after the debounce of a large import.
+MAP_FILE_DELAY_S = 0
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

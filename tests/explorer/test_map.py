@@ -1,5 +1,7 @@
 """The 3D map: built whole or not at all, new songs placed at once, served compactly."""
 
+import gzip
+import hashlib
 import json
 import struct
 import time
@@ -7,8 +9,11 @@ from io import StringIO
 
 import numpy as np
 import pytest
+from django.contrib.auth.models import User
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 
+from explorer.map_file import map_file_write
 from explorer.models import MapPoint, MapVersion
 from explorer.selectors import COORDINATE_SCALE, NO_INDEX
 from explorer.services import MapBuildRefused, map_build, map_needs_rebuild, song_place_on_map
@@ -133,15 +138,23 @@ def test_too_many_placed_songs_suggest_a_rebuild(db, settings):
     assert map_needs_rebuild() == "3 of 18 songs were placed after the map was built"
 
 
-def test_the_map_endpoint_is_compact_and_cached_by_etag(client, listener):
+def body_of(response) -> bytes:
+    return response.getvalue() if response.streaming else response.content
+
+
+def test_the_map_endpoint_is_compact_and_served_from_its_file(client, listener):
     songs = make_embedded_songs(per_genre=6, unlabelled=2)
     out = StringIO()
     call_command("build_map", "--seed", "2", stdout=out)
     assert f"{len(songs)} songs by tsne" in out.getvalue()
+    version = MapVersion.objects.get(is_active=True)
+    assert version.points_file and default_storage.exists(version.points_file.name)
+
     client.force_login(listener)
     response = client.get("/api/v1/map/points/")
     assert response.status_code == 200 and response["Content-Type"] == "application/octet-stream"
-    header, ids, xyz, genre, cluster = unpack(response.content)
+    body = body_of(response)
+    header, ids, xyz, genre, cluster = unpack(body)
     assert header["count"] == len(songs) and sorted(ids) == sorted(s.id for s in songs)
     assert header["genres"] == GENRES
     by_id = {s.id: s for s in songs}
@@ -152,13 +165,69 @@ def test_the_map_endpoint_is_compact_and_cached_by_etag(client, listener):
     point = MapPoint.objects.get(song_id=ids[0])
     assert np.allclose(xyz[0], [point.x, point.y, point.z], atol=1e-4)
 
+    # The stored bytes as they are for a client that takes gzip; a strong validator of them.
+    zipped = client.get("/api/v1/map/points/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(body_of(zipped)) == body and int(zipped["X-Map-Length"]) == len(body)
     etag = response["ETag"]
+    assert etag == zipped["ETag"] and not etag.startswith("W/")
+    assert etag == f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    assert response["Cache-Control"] == "private, no-cache"
+    for sent in (etag, f'"other", {etag}', "*"):
+        assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=sent).status_code == 304
+    assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_map_without_its_file_is_packed_on_request_and_its_file_queued(client, listener):
+    make_embedded_songs(per_genre=3, unlabelled=0)
+    version = map_build()
+    default_storage.delete(version.points_file.name)
+    MapVersion.objects.filter(id=version.id).update(points_file="", points_etag="")
+    client.force_login(listener)
+    response = client.get("/api/v1/map/points/")
+    assert response.status_code == 200 and unpack(response.content)[0]["count"] == 9
+    assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert map_file_write(version_id=version.id)  # what the queued task does
+    served = client.get("/api/v1/map/points/")
+    assert body_of(served) == response.content and served["ETag"] != response["ETag"]
+
+
+def wait_for_new_etag(client, old: str, timeout: float = 30) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=old)
+        if response.status_code == 200:
+            return response
+        assert time.monotonic() < deadline, "the map's file was not written again"
+        time.sleep(0.2)
+
+
+def test_placed_songs_and_a_new_map_rewrite_the_file_and_its_validator(celery_worker, client):
+    from explorer.tasks import place_song_on_map
+
+    make_embedded_songs(per_genre=4, unlabelled=0)
+    first = map_build()
+    client.force_login(User.objects.create_user("lena"))
+    etag = client.get("/api/v1/map/points/")["ETag"]
+    assert map_file_write(version_id=first.id) is False  # current: nothing to write
     assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
     new = make_songs(per_genre=1, unlabelled=0, seed=9)[0]
     song_embed(song=new)
-    song_place_on_map(song=new)
-    changed = client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=etag)
-    assert changed.status_code == 200 and changed["ETag"] != etag
+    old_file = MapVersion.objects.get(id=first.id).points_file.name
+    assert place_song_on_map.delay(new.id).get(timeout=30) is True
+    changed = wait_for_new_etag(client, etag)
+    header, ids, *_ = unpack(body_of(changed))
+    assert header["count"] == 13 and new.id in ids
+    assert not default_storage.exists(old_file)  # the file it replaced is gone
+
+    placed_file = MapVersion.objects.get(id=first.id).points_file.name
+    second = map_build(seed=5)
+    rebuilt = wait_for_new_etag(client, changed["ETag"], timeout=1)
+    assert unpack(body_of(rebuilt))[0]["map"]["id"] == second.id
+    assert not MapVersion.objects.filter(id=first.id).exists()
+    assert not default_storage.exists(placed_file)  # an old map's file goes with it
+    assert default_storage.exists(MapVersion.objects.get(id=second.id).points_file.name)
 
 
 def test_the_map_needs_a_signed_in_user(client, db):

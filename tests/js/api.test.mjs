@@ -58,6 +58,19 @@ test("a compressed body or no length gives progress without a total", async () =
   assert.deepEqual([...totals], [null]);
 });
 
+test("a compressed map counts against the decoded length the server names", async () => {
+  const seen = [];
+  await readWithProgress(
+    streamed([[1, 2], [3]], { "Content-Length": "2", "Content-Encoding": "gzip", "X-Map-Length": "3" }),
+    (loaded, total) => seen.push([loaded, total]),
+  );
+  assert.deepEqual(seen, [
+    [0, 3],
+    [2, 3],
+    [3, 3],
+  ]);
+});
+
 test("addresses are filled in and errors carry the server's message", async () => {
   const asked = [];
   const fake = async (url) => {

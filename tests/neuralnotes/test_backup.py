@@ -92,9 +92,9 @@ def rows_of(cursor) -> dict[str, list[tuple]]:
 
 
 def make_installation() -> dict[str, bytes]:
-    """Two accounts, three analysed songs with vectors and a map, two of them with stored audio
-    and a spectrogram, a listener's playlist, and a genre head's weights file. Returns the
-    stored files' bytes by name."""
+    """Two accounts, three analysed songs with vectors and a map (and its file), two of them
+    with stored audio and a spectrogram, a listener's playlist, and a genre head's weights file.
+    Returns the stored files' bytes by name."""
     lena = User.objects.create_user("lena", password=PASSWORD)
     User.objects.create_superuser("ada", password=PASSWORD)
     songs = make_embedded_songs(per_genre=1, unlabelled=0)
@@ -118,7 +118,7 @@ def make_installation() -> dict[str, bytes]:
         weights=weights,
     )
     stored.append(weights)
-    map_build(seed=0)
+    stored.append(map_build(seed=0).points_file.name)  # the map's points, as served
     playlist_create(owner=lena, name="Road trip", songs=[songs[2], songs[0]])
     assert MapPoint.objects.count() == 3
     return {name: default_storage.open(name, "rb").read() for name in stored}

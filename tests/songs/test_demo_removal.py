@@ -97,7 +97,7 @@ def test_removing_the_demo_leaves_nothing_of_it_behind(
     assert default_storage.exists("covers/shared.jpg")
     assert all(default_storage.exists(s.audio.name) for s in real)
     assert not demo_render_folder().exists()
-    assert len(callbacks) == 2  # the files, and the refit without the demo
+    assert len(callbacks) == 3  # the files, the map's file without them, the refit without them
 
 
 def test_the_admin_action_removes_the_demo_and_only_from_its_catalogue(catalogue, admin_client):

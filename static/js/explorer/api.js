@@ -12,13 +12,15 @@ export function songUrl(template, id) {
 
 /**
  * The body of ``response`` as an ArrayBuffer, calling ``onProgress(loaded, total)`` as chunks
- * arrive (total is null when the server sent no usable Content-Length: compressed bodies are
- * counted after decompression, so their Content-Length would not match).
+ * arrive. Chunks are counted decoded, so the total is the decoded length the map names
+ * (X-Map-Length), else Content-Length when nothing is compressed, else null.
  */
 export async function readWithProgress(response, onProgress) {
+  // Content-Length counts the bytes as they travel: compressed, that is not what is read.
   const encoded = response.headers.get("Content-Encoding");
+  const decoded = Number(response.headers.get("X-Map-Length"));
   const length = Number(response.headers.get("Content-Length"));
-  const total = !encoded && length > 0 ? length : null;
+  const total = decoded > 0 ? decoded : !encoded && length > 0 ? length : null;
   if (!response.body) {
     const buffer = await response.arrayBuffer();
     onProgress(buffer.byteLength, total);

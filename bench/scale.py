@@ -1,0 +1,103 @@
+"""The server's side of a large catalogue: the map's file, written once and served as it is.
+
+    .venv/bin/python bench/scale.py [--songs 1000000] [--requests 20]
+
+Prints figures with their targets; asserts nothing. Uses bench/explorer.py's synthetic
+catalogue (songs, clustered vectors with their HNSW index, an active map) in its embedded
+PostgreSQL (var/bench-explorer), built once per size and kept for reruns: building a million
+takes about twenty minutes on two cores. Then, in this process:
+
+- the map file: time to write it (pack + gzip + store), its size, and its size unpacked;
+- GET /api/v1/map/points/ through Django as a browser asks for it (gzip accepted): server time
+  of a first visit (200, the stored bytes) and of a return visit (If-None-Match: 304), p50 of
+  ``--requests``;
+- for comparison, the same request when the points are packed per request (the way before).
+
+The browser's side (first frame, frames per second, picking) is bench/explorer.py's.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import explorer as explorer_bench  # noqa: E402  (sets the environment it runs in)
+
+
+def p50_ms(call, repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = call()
+        times.append(1000 * (time.perf_counter() - started))
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--songs", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    import django
+
+    from neuralnotes import embedded
+
+    embedded.start_local_services(var_dir=embedded.var_dir(), env=os.environ)
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.test import Client
+
+    from explorer.map_file import map_file_write
+    from explorer.models import MapVersion
+
+    call_command("migrate", verbosity=0)
+    explorer_bench.load_catalogue(args.songs)
+    version = MapVersion.objects.active()
+    print(f"\n{args.songs:,} songs, map version {version.id}")
+
+    MapVersion.objects.filter(id=version.id).update(points_summary="")  # make it write again
+    started = time.perf_counter()
+    map_file_write(version_id=version.id)
+    written_s = time.perf_counter() - started
+    version.refresh_from_db()
+    stored = version.points_file.size
+    print(f"  map file written in {written_s:.2f} s (pack, gzip, store)")
+    print(f"  map file {stored / 1e6:.2f} MB gzip (target <= 2 MB at 100,000 songs)")
+
+    user, _ = User.objects.get_or_create(username=explorer_bench.USERNAME)
+    client = Client(HTTP_ACCEPT_ENCODING="gzip, deflate, br", HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+
+    def first_visit():
+        response = client.get("/api/v1/map/points/")
+        assert response.status_code == 200
+        return b"".join(response.streaming_content)
+
+    def return_visit():
+        response = client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=version.points_etag)
+        assert response.status_code == 304
+        return response
+
+    first_ms, body = p50_ms(first_visit, args.requests)
+    return_ms, _ = p50_ms(return_visit, args.requests)
+    print(f"  first visit: server {first_ms:.1f} ms for {len(body) / 1e6:.2f} MB (p50)")
+    print(f"  return visit: server {return_ms:.1f} ms, 304 (p50; target: return visit <= 1 s)")
+
+    # The way before: packed for every request (what a map without its file still gets).
+    MapVersion.objects.filter(id=version.id).update(points_file="", points_etag="")
+    packed_ms, _ = p50_ms(lambda: client.get("/api/v1/map/points/").content, 3)
+    print(f"  packed per request instead: server {packed_ms:.0f} ms (p50 of 3)")
+    map_file_write(version_id=version.id)
+    default_storage.delete(version.points_file.name)  # the file before this comparison
+    print(f"  load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
