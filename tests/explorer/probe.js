@@ -38,6 +38,45 @@ if (entry) {
     drawnPath: () => state.idsOf(drawn().path),
     playlist: () =>
       state.walk?.playlist ? { id: state.walk.playlist.id, name: state.walk.playlist.name } : null,
+    // The camera: where it is and what it looks at; each drawn frame's, once recording.
+    camera: () => page.stage.view.pose(),
+    get framesDrawn() {
+      return page.stage?.view.framesDrawn ?? 0;
+    },
+    frames: [],
+    recordFrames() {
+      probe.frames = [];
+      if (!probe.recording) {
+        probe.recording = true;
+        page.stage.view.onFrame(() =>
+          probe.frames.push({ at: performance.now(), ...page.stage.view.pose() }),
+        );
+      }
+    },
+    /** The points' halo strength (null: the page's own), to compare a frame without them. */
+    setGlow(value) {
+      const uniform = page.stage.view.pointUniforms.uGlow;
+      probe.pageGlow ??= uniform.value;
+      uniform.value = value ?? probe.pageGlow;
+      page.stage.view.requestRender();
+    },
+    /** Draw the glows over the map or not, to compare a frame without them. */
+    showGlows(shown) {
+      page.stage.view.overlays.glows.visible = shown;
+      page.stage.view.requestRender();
+    },
+    /** Where map position [x, y, z] is drawn, in CSS pixels of the page. */
+    projectPosition: (xyz) => {
+      const view = page.stage.view;
+      const at = view.projectPoint(view.pointPosition(0).fromArray(xyz));
+      const rect = view.canvas.getBoundingClientRect();
+      return { x: rect.left + at.x, y: rect.top + at.y, visible: at.visible };
+    },
+    /** A song's distance in front of the camera (map units), and whether it is on screen. */
+    depth: (songId) => {
+      const view = page.stage.view;
+      return view.project(state.map.indexOf.get(songId)).depth;
+    },
     discover: {
       // The songs ringed on the map, as drawn (ids in the order of each list).
       found: () => state.idsOf(drawn().found),

@@ -5,8 +5,10 @@
 
 import { DiscoverPanel } from "./discover.js";
 import { MapFilters } from "./filters.js";
+import { FreeFlight } from "./freeflight.js";
 import { Player } from "./player.js";
 import { PlaylistSlot } from "./playlists.js";
+import { RegionNames } from "./regions.js";
 import { bindKeys, bindPointer } from "./pointer.js";
 import { setupSearch } from "./search.js";
 import { SelectionPanel } from "./selection.js";
@@ -22,7 +24,13 @@ const $ = (id) => document.getElementById(id);
 export function createExplorer({ root, state, api }) {
   const stage = new MapStage({ state, canvas: $("map-canvas"), labels: $("labels") });
   bindPointer({ state, view: stage.view, canvas: $("map-canvas"), tooltip: $("tooltip"), api });
-  bindKeys({ state, view: stage.view });
+  new RegionNames({ state, view: stage.view, container: $("region-names") });
+  const freeFlight = new FreeFlight({
+    view: stage.view,
+    canvas: $("map-canvas"),
+    button: $("free-flight"),
+  });
+  bindKeys({ state, view: stage.view, freeFlight });
   // Subscribed in this order: the walk ends before the player, the filter and the slot hear
   // of a new selection.
   const walk = new WalkControls({ state, api });

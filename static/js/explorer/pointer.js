@@ -43,7 +43,8 @@ export function bindPointer({ state, view, canvas, tooltip, api }) {
   canvas.addEventListener("pointerleave", () => hover.left());
 }
 
-export function bindKeys({ state, view }) {
+/** freeFlight: freeflight.js's, which has the W A S D keys while it is on. */
+export function bindKeys({ state, view, freeFlight }) {
   window.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
@@ -52,6 +53,12 @@ export function bindKeys({ state, view }) {
       return;
     }
     if (typing) return;
+    if (event.key.toLowerCase() === "g") {
+      event.preventDefault();
+      freeFlight.toggle();
+      return;
+    }
+    if (freeFlight.active) return; // its own keys move the camera
     const step = 0.12;
     const actions = {
       "+": () => view.zoom(0.8),

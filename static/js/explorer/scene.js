@@ -1,36 +1,53 @@
 // The 3D map: one THREE.Points for every song (a single BufferGeometry, so 100,000 songs are one
-// draw call), rings and lines for the selection, its neighbours and the listening path, rings
-// for the songs the Discover panel lights up, the camera and its controls. Frames are drawn on
-// demand (when something moves or changes), not in a constant loop: a map at rest costs no
-// CPU, which matters on phones and software WebGL.
+// draw call), what is drawn over them (overlays.js), the camera, its controls and its flights
+// (flight.js). Frames are drawn on demand (when something moves or changes), not in a constant
+// loop: a map at rest costs no CPU, which matters on phones and software WebGL. While the
+// camera moves, a random subset of the points is drawn, as many as keep frames quick, and the
+// whole map again once it stops.
 
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 
+import { flightDuration, flightPath, easeInOut, framingPose } from "./flight.js";
 import { GpuPicker } from "./gpupicker.js";
 import { boundingSphere } from "./mapdata.js";
-import {
-  LISTENING_PIXELS,
-  POINT_FRAGMENT,
-  POINT_VERTEX,
-  RING_FRAGMENT,
-  RING_PIXELS,
-  RING_VERTEX,
-} from "./shaders.js";
+import { Overlays } from "./overlays.js";
+import { POINT_FRAGMENT, POINT_VERTEX } from "./shaders.js";
 
 const FOV = 50;
-const MULTISAMPLE_MAX_POINTS = 20_000;
-// Slower frames than this (software WebGL, weak phones) make animation a slideshow that keeps
-// the browser busy: the camera then jumps instead of flying, and stops without damping.
-const SLOW_FRAME_MS = 50;
+const MULTISAMPLE_MAX_POINTS = 5_000;
 // Points keep their size in map units (nearer looks bigger) within these bounds, in CSS pixels:
 // visible when far, and not so big when near that they hide their neighbours.
 const MIN_POINT_PIXELS = 2;
-const MAX_POINT_PIXELS = 24;
+const MAX_POINT_PIXELS = 28;
+const GLOW = 0.32; // how strong each point's halo is
+// How far the halo reaches (times the point's size): the halos cost most of a frame's pixels,
+// so a big map (whose points are close together, leaving little room between them) gets
+// shorter ones, and none while the camera moves.
+const haloFor = (count) => 2.4 - 0.8 * Math.min(1, Math.max(0, (count - 20_000) / 80_000));
+// While moving: aim for frames of this long, drawing at least this many points; the whole map
+// is drawn again this long after the last movement.
+const MOVING_FRAME_MS = 30;
+const MIN_MOVING_POINTS = 4000;
+const SETTLE_MS = 160;
+const DAMPING_PER_60HZ_FRAME = 0.1; // the orbit's inertia, the same whatever the frame rate
 
 /** Point diameter in map units: about half the mean spacing of n points in the [-1, 1] cube. */
 function worldSizeFor(count) {
   return Math.min(0.06, Math.max(0.012, 0.9 / Math.cbrt(Math.max(count, 1))));
+}
+
+/** 0 .. n-1 in a random order (seeded: the same subset every visit), for drawing a subset. */
+function shuffledIndices(n) {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let seed = 0x9e3779b9;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 export function webglAvailable() {
@@ -39,6 +56,10 @@ export function webglAvailable() {
   } catch {
     return false;
   }
+}
+
+export function prefersReducedMotion() {
+  return Boolean(window.matchMedia?.("(prefers-reduced-motion: reduce)").matches);
 }
 
 export class MapView {
@@ -51,18 +72,23 @@ export class MapView {
     this.positions = positions;
     this.count = positions.length / 3;
     this.frameListeners = [];
+    this.animators = []; // (now, dtMs) -> true while they want more frames (freeflight.js)
     this.frameRequested = false;
-    this.frameMs = 0; // how long a frame takes to reach the screen, measured as frames are drawn
-    this.chained = false; // the frame was asked for by the frame before it (an animation)
+    this.frameMs = 0; // how long a frame takes while moving, measured as frames are drawn
     this.lastFrameAt = null;
+    this.lastMoving = false;
     this.flight = null;
+    this.movingPoints = Math.min(this.count, 20_000);
+    this.settleTimer = null;
+    this.framesDrawn = 0;
+    this.lastMatrix = new THREE.Matrix4();
+    this.cloud = boundingSphere(positions);
 
     // Multisampling smooths the edges of a few hundred big points; past that each point is a
     // few pixels and it only multiplies the cost of a frame (most of all in software WebGL).
-    const antialias = this.count <= MULTISAMPLE_MAX_POINTS;
     this.renderer = new THREE.WebGLRenderer({
       canvas,
-      antialias,
+      antialias: this.count <= MULTISAMPLE_MAX_POINTS,
       powerPreference: "high-performance",
     });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
@@ -79,6 +105,9 @@ export class MapView {
     this.stateAttribute = new THREE.BufferAttribute(states, 1);
     this.stateAttribute.setUsage(THREE.DynamicDrawUsage);
     geometry.setAttribute("aState", this.stateAttribute);
+    // Drawn through a shuffled index, so that its first m entries are an even sample of the
+    // map (what is drawn while moving); the picking pass sees the same indices.
+    geometry.setIndex(new THREE.BufferAttribute(shuffledIndices(this.count), 1));
     this.geometry = geometry;
 
     // Shared with the picking pass (the same objects), so picked sizes follow drawn sizes.
@@ -87,62 +116,31 @@ export class MapView {
       uScale: { value: 1 },
       uMinPixels: { value: 2 },
       uMaxPixels: { value: 24 },
+      uSizeBoost: { value: 1 },
     };
+    this.fog = new THREE.Vector2(0, 10);
     const material = new THREE.ShaderMaterial({
-      uniforms: { ...this.sizeUniforms, uBackground: { value: this.background } },
+      uniforms: {
+        ...this.sizeUniforms,
+        uBackground: { value: this.background },
+        uFog: { value: this.fog },
+        uGlow: { value: GLOW },
+        uHalo: { value: haloFor(this.count) },
+      },
       vertexShader: POINT_VERTEX,
       fragmentShader: POINT_FRAGMENT,
+      transparent: true, // the halos blend; the cores are opaque and write depth
+      depthWrite: true,
     });
+    this.pointUniforms = material.uniforms;
     this.points = new THREE.Points(geometry, material);
     this.points.frustumCulled = false; // the cloud is always in view; skip its bounding sphere
     this.scene.add(this.points);
-
-    this.rings = new THREE.Points(
-      new THREE.BufferGeometry(),
-      new THREE.ShaderMaterial({
-        uniforms: { uPixelRatio: { value: this.renderer.getPixelRatio() } },
-        vertexShader: RING_VERTEX,
-        fragmentShader: RING_FRAGMENT,
-        depthTest: false,
-        depthWrite: false,
-      }),
-    );
-    this.rings.frustumCulled = false;
-    this.rings.renderOrder = 2;
-    this.scene.add(this.rings);
-
-    this.neighbourLines = new THREE.LineSegments(
-      new THREE.BufferGeometry(),
-      new THREE.LineBasicMaterial({
-        color: 0x5ec8f2,
-        transparent: true,
-        opacity: 0.75,
-        depthTest: false,
-      }),
-    );
-    this.pathLine = new THREE.Line(
-      new THREE.BufferGeometry(),
-      new THREE.LineBasicMaterial({ color: 0xffbf4d, depthTest: false }),
-    );
-    for (const line of [this.neighbourLines, this.pathLine]) {
-      line.frustumCulled = false;
-      line.renderOrder = 1;
-      this.scene.add(line);
-    }
-    this.highlight = {
-      selected: -1,
-      neighbours: [],
-      path: [],
-      hover: -1,
-      found: [],
-      marked: [],
-      listening: [],
-      listeningEmphasis: [],
-    };
+    this.overlays = new Overlays(this.scene, positions, this.renderer.getPixelRatio());
 
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.enableDamping = true;
-    this.controls.dampingFactor = 0.12;
+    this.controls.dampingFactor = DAMPING_PER_60HZ_FRAME;
     this.controls.screenSpacePanning = true;
     this.controls.zoomToCursor = true;
     this.controls.minDistance = 0.02;
@@ -150,11 +148,17 @@ export class MapView {
     // Arrow keys pan while the map has the focus (not while typing in the search box).
     this.controls.listenToKeyEvents(canvas);
     this.controls.addEventListener("change", () => this.requestRender());
+    // A new drag or a flight takes over from an orbit still coasting, and the other way round.
+    this.controls.addEventListener("start", () => (this.flight = null));
 
     this.picker = new GpuPicker(this.renderer, geometry, this.sizeUniforms);
 
     this.resize();
     new ResizeObserver(() => this.resize()).observe(canvas);
+  }
+
+  get highlight() {
+    return this.overlays.highlight;
   }
 
   resize() {
@@ -172,27 +176,16 @@ export class MapView {
     this.requestRender();
   }
 
-  /** Draw now (the first frame, whose time the page reports), and time it to the screen. */
+  /** Draw now, every point (the first frame, whose time the page reports). */
   renderNow() {
     this.frameRequested = false;
     this.frame(performance.now());
-    const drawn = performance.now();
-    requestAnimationFrame(() => this.frameTook(performance.now() - drawn));
-  }
-
-  frameTook(ms) {
-    this.frameMs = this.frameMs ? 0.7 * this.frameMs + 0.3 * ms : ms;
-    this.controls.enableDamping = this.frameMs <= SLOW_FRAME_MS;
-  }
-
-  get framesAreSlow() {
-    return this.frameMs > SLOW_FRAME_MS;
   }
 
   requestRender() {
     if (this.frameRequested) return;
     this.frameRequested = true;
-    this.chained = this.inFrame === true;
+    this.chained = this.inFrame === true; // asked for by the frame before: an animation
     requestAnimationFrame((now) => {
       if (this.frameRequested) {
         this.frameRequested = false;
@@ -205,15 +198,57 @@ export class MapView {
     this.frameListeners.push(listener);
   }
 
+  /** Something that moves the camera each frame: animate(now, dtMs) -> true for more frames. */
+  addAnimator(animate) {
+    this.animators.push(animate);
+    this.requestRender();
+  }
+
   frame(now) {
-    if (this.chained && this.lastFrameAt !== null) this.frameTook(now - this.lastFrameAt);
-    this.lastFrameAt = now;
     this.inFrame = true;
-    if (this.flight) this.stepFlight(now);
-    this.controls.update(); // with damping, keeps requesting frames until the motion settles
+    const dt = this.lastFrameAt === null ? 16.7 : Math.min(250, now - this.lastFrameAt);
+    // The orbit's inertia per frame, so that it coasts as long in time at any frame rate.
+    this.controls.dampingFactor = Math.min(0.9, 1 - (1 - DAMPING_PER_60HZ_FRAME) ** (dt / 16.7));
+    let more = false;
+    if (this.flight) more = this.stepFlight(now) || more;
+    for (const animate of this.animators) more = animate(now, dt) || more;
+    this.controls.update(); // with damping, asks for frames (its "change") until it settles
+    this.camera.updateMatrixWorld();
+    const moving = !this.camera.matrixWorld.equals(this.lastMatrix) || more;
+    this.lastMatrix.copy(this.camera.matrixWorld);
+    if (this.chained && moving && this.lastMoving && dt < 250) this.frameTook(dt);
+    this.lastMoving = moving;
+    this.lastFrameAt = now;
+    this.updateFog();
+    const drawn = moving ? this.movingPoints : this.count;
+    this.geometry.setDrawRange(0, drawn);
+    this.sizeUniforms.uSizeBoost.value = Math.min(1.6, (this.count / drawn) ** 0.25);
+    this.pointUniforms.uHalo.value = moving && drawn < this.count ? 1 : haloFor(this.count);
     this.renderer.render(this.scene, this.camera);
+    this.geometry.setDrawRange(0, Infinity); // the picking pass sees every point
+    this.sizeUniforms.uSizeBoost.value = 1;
+    this.framesDrawn += 1;
     for (const listener of this.frameListeners) listener();
+    clearTimeout(this.settleTimer);
+    if (more) this.requestRender();
+    else if (moving && drawn < this.count)
+      this.settleTimer = setTimeout(() => this.requestRender(), SETTLE_MS);
     this.inFrame = false;
+  }
+
+  /** A moving frame took ``ms``: draw more or fewer points next time to keep frames quick. */
+  frameTook(ms) {
+    this.frameMs = this.frameMs ? 0.7 * this.frameMs + 0.3 * ms : ms;
+    const scaled = Math.round(this.movingPoints * Math.min(1.5, MOVING_FRAME_MS / ms));
+    this.movingPoints = Math.min(this.count, Math.max(MIN_MOVING_POINTS, scaled));
+  }
+
+  /** Far songs fade: from the near side of the cloud (as the camera sees it) to its far side. */
+  updateFog() {
+    const centre = new THREE.Vector3(...this.cloud.centre);
+    const distance = this.camera.position.distanceTo(centre);
+    const radius = Math.max(this.cloud.radius, 0.05);
+    this.fog.set(Math.max(0, distance - radius), distance + radius);
   }
 
   /** The states changed (legend, distance filter): upload them, not the geometry. */
@@ -233,89 +268,49 @@ export class MapView {
     return target.fromArray(this.positions, 3 * index);
   }
 
-  /**
-   * selected: index or -1; neighbours, path: arrays of indices; hover: index or -1. From the
-   * Discover panel: found, marked, listening: arrays of indices; listeningEmphasis: 0 to 1 for
-   * each of listening (a bigger ring). Only the keys given change.
-   */
+  /** Rings, lines and glows over the map: see overlays.js. Only the keys given change. */
   setHighlight(changes) {
-    Object.assign(this.highlight, changes);
-    const { selected, neighbours, path, hover, found, marked, listening, listeningEmphasis } =
-      this.highlight;
-    const rings = [];
-    const kinds = [];
-    const sizes = [];
-    const add = (index, kind, size = RING_PIXELS[kind]) => {
-      if (index < 0) return;
-      rings.push(...this.positions.subarray(3 * index, 3 * index + 3));
-      kinds.push(kind);
-      sizes.push(size);
-    };
-    // Drawn in this order, so the selection's rings lie over the Discover panel's.
-    const [least, most] = LISTENING_PIXELS;
-    listening.forEach((index, i) =>
-      add(index, 6, least + (most - least) * (listeningEmphasis[i] ?? 1)),
-    );
-    found.forEach((index) => add(index, 4));
-    marked.forEach((index) => add(index, 5));
-    path.forEach((index) => add(index, 2));
-    neighbours.forEach((index) => add(index, 1));
-    add(selected, 0);
-    add(hover, 3);
-    const ringGeometry = new THREE.BufferGeometry();
-    ringGeometry.setAttribute("position", new THREE.Float32BufferAttribute(rings, 3));
-    ringGeometry.setAttribute("aKind", new THREE.Float32BufferAttribute(kinds, 1));
-    ringGeometry.setAttribute("aSize", new THREE.Float32BufferAttribute(sizes, 1));
-    this.rings.geometry.dispose();
-    this.rings.geometry = ringGeometry;
-
-    const segments = [];
-    if (selected >= 0) {
-      for (const index of neighbours) {
-        segments.push(this.pointPosition(selected), this.pointPosition(index));
-      }
-    }
-    this.neighbourLines.geometry.dispose();
-    this.neighbourLines.geometry = new THREE.BufferGeometry().setFromPoints(segments);
-    this.pathLine.geometry.dispose();
-    this.pathLine.geometry = new THREE.BufferGeometry().setFromPoints(
-      path.map((index) => this.pointPosition(index)),
-    );
+    this.overlays.set(changes);
     this.requestRender();
   }
 
-  /** Move the camera smoothly to look at a sphere (centre: [x, y, z], radius) from its side. */
-  flyTo(centre, radius, duration = 650) {
-    const halfFov = THREE.MathUtils.degToRad(FOV / 2) * Math.min(1, this.camera.aspect);
-    const distance = Math.max(0.08, (Math.max(radius, 0.02) / Math.sin(halfFov)) * 1.08);
-    const target = new THREE.Vector3(...centre);
-    const direction = this.camera.position.clone().sub(this.controls.target).normalize();
-    this.flight = {
-      start: performance.now(),
-      duration:
-        this.framesAreSlow || window.matchMedia?.("(prefers-reduced-motion: reduce)").matches
-          ? 0
-          : duration,
-      fromPosition: this.camera.position.clone(),
-      fromTarget: this.controls.target.clone(),
-      toPosition: target.clone().addScaledVector(direction, distance),
-      toTarget: target,
-    };
+  /** Where the camera is and what it looks at: {position: [x, y, z], target: [x, y, z]}. */
+  pose() {
+    return { position: this.camera.position.toArray(), target: this.controls.target.toArray() };
+  }
+
+  /** Fly to ``pose`` along flight.js's curve (a cut when the listener asks for less motion). */
+  flyToPose(pose, { duration = null } = {}) {
+    const from = this.pose();
+    const ms = prefersReducedMotion() ? 0 : (duration ?? flightDuration(from, pose));
+    this.flight = { start: performance.now(), duration: ms, path: flightPath(from, pose) };
     this.requestRender();
+  }
+
+  /** The pose that frames a sphere (centre: [x, y, z], radius) from the present side. */
+  framing(centre, radius) {
+    const halfFov = THREE.MathUtils.degToRad(FOV / 2) * Math.min(1, this.camera.aspect);
+    const direction = this.camera.position.clone().sub(this.controls.target).normalize();
+    return framingPose(centre, radius, direction.toArray(), halfFov);
+  }
+
+  /** Move the camera smoothly to look at a sphere (centre: [x, y, z], radius) from its side. */
+  flyTo(centre, radius, duration = null) {
+    this.flyToPose(this.framing(centre, radius), { duration });
   }
 
   stepFlight(now) {
     const f = this.flight;
     const t = f.duration ? Math.min(1, (now - f.start) / f.duration) : 1;
-    const eased = t < 0.5 ? 4 * t * t * t : 1 - (-2 * t + 2) ** 3 / 2;
-    this.camera.position.lerpVectors(f.fromPosition, f.toPosition, eased);
-    this.controls.target.lerpVectors(f.fromTarget, f.toTarget, eased);
-    if (t < 1) this.requestRender();
-    else this.flight = null;
+    const { position, target } = f.path(easeInOut(t));
+    this.camera.position.fromArray(position);
+    this.controls.target.fromArray(target);
+    if (t >= 1) this.flight = null;
+    return t < 1;
   }
 
   /** Frame the points at ``indices`` (all points when null). */
-  fit(indices = null, duration = 650) {
+  fit(indices = null, duration = null) {
     const { centre, radius } = boundingSphere(this.positions, indices);
     this.flyTo(centre, radius, duration);
   }
@@ -327,9 +322,9 @@ export class MapView {
     return Math.max(0, ...others.map((i) => centre.distanceTo(this.pointPosition(i, other))));
   }
 
-  /** Look at one point from close enough to see its neighbourhood. */
-  flyToPoint(index, radius = 0.18) {
-    this.flyTo([...this.pointPosition(index).toArray()], radius);
+  /** The pose that looks at one point from close enough to see ``radius`` around it. */
+  poseAround(index, radius = 0.18) {
+    return this.framing(this.pointPosition(index).toArray(), radius);
   }
 
   /** The point under CSS pixel (x, y) of the canvas, or -1. */
@@ -340,11 +335,18 @@ export class MapView {
 
   /** Where a point is drawn, in CSS pixels of the canvas: {x, y, visible}. */
   project(index) {
-    const v = this.pointPosition(index).project(this.camera);
+    return this.projectPoint(this.pointPosition(index));
+  }
+
+  /** Where map position ``v`` (Vector3, changed) is drawn: {x, y, visible, depth}. */
+  projectPoint(v) {
+    const depth = v.clone().applyMatrix4(this.camera.matrixWorldInverse).z;
+    v.project(this.camera);
     return {
       x: ((v.x + 1) / 2) * this.canvas.clientWidth,
       y: ((1 - v.y) / 2) * this.canvas.clientHeight,
       visible: v.z > -1 && v.z < 1 && Math.abs(v.x) <= 1.05 && Math.abs(v.y) <= 1.05,
+      depth: -depth,
     };
   }
 

@@ -19,6 +19,10 @@ export class MapStage {
       background: getComputedStyle(document.body).getPropertyValue("--bg").trim() || "#0f1218",
     });
     this.labels = new LabelLayer(labels);
+    // Flights between songs: the view each was left from, so that going back (Back, or the
+    // song chosen again) flies back along the same path to the same view.
+    this.framed = null; // the song id the camera last flew to
+    this.leftFrom = new Map(); // song id -> pose
     this.view.onFrame(() => this.labels.update((index) => this.view.project(index)));
 
     const { signals } = state;
@@ -41,11 +45,18 @@ export class MapStage {
 
   /** Keep point ``index`` in the middle with ``around`` (indices) in view. */
   flyTo(index, around) {
-    if (around.length) {
-      this.view.flyToPoint(index, 1.15 * this.view.radiusAround(index, around));
-    } else {
-      this.view.flyToPoint(index);
+    const songId = this.state.map.ids[index];
+    if (this.framed !== null && this.framed !== songId) {
+      this.leftFrom.set(this.framed, this.view.pose());
     }
+    this.framed = songId;
+    const back = this.leftFrom.get(songId);
+    if (back) {
+      this.view.flyToPose(back);
+      return;
+    }
+    const radius = around.length ? 1.15 * this.view.radiusAround(index, around) : undefined;
+    this.view.flyToPose(this.view.poseAround(index, radius));
   }
 
   /** Where a song is drawn, in CSS pixels of the page, or null when off the map or the screen. */
