@@ -16,6 +16,7 @@ _ID_PLACEHOLDER = 2147483647
 
 
 def _song_url_template(name: str) -> str:
+    """The address of ``name`` (a view taking one id: a song's, or a mix's) with "{id}"."""
     return reverse(name, args=[_ID_PLACEHOLDER]).replace(str(_ID_PLACEHOLDER), "{id}")
 
 
@@ -36,6 +37,9 @@ def explorer_urls() -> dict[str, str]:
         "moreLikeMyPlays": reverse("playlists-api:history-more-like"),
         "newToMe": reverse("playlists-api:history-new-to-me"),
         "history": reverse("playlists-api:history"),  # the player records plays (history.js)
+        # The list view's regions: the map's mixes, one per cluster (listview.js).
+        "mixes": reverse("explorer-api:mix-list"),
+        "mix": _song_url_template("explorer-api:mix-detail"),
     }
 
 

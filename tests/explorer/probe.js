@@ -77,6 +77,9 @@ if (entry) {
       const view = page.stage.view;
       return view.project(state.map.indexOf.get(songId)).depth;
     },
+    // The listener's layers as drawn: {name: [song ids]}.
+    layers: () =>
+      Object.fromEntries(drawn().layers.map((layer) => [layer.name, state.idsOf(layer.indices)])),
     discover: {
       // The songs ringed on the map, as drawn (ids in the order of each list).
       found: () => state.idsOf(drawn().found),
@@ -85,6 +88,17 @@ if (entry) {
       listeningEmphasis: () => [...drawn().listeningEmphasis],
       recipe: () => state.recipe?.request() ?? null,
     },
+  };
+  // The hover previews as announced: [{songId, phase, ms}], and the spatial panner's place.
+  probe.previews = [];
+  state.signals.previewChanged.add((songId, { phase, ms }) =>
+    probe.previews.push({ songId, phase, ms: ms ?? null }),
+  );
+  probe.panner = () => {
+    const graph = page.preview?.graph;
+    if (!graph) return null;
+    const { positionX, positionY, positionZ } = graph.panner;
+    return { x: positionX.value, y: positionY.value, z: positionZ.value, state: graph.context.state };
   };
   state.signals.selectionShown.add(({ ms }) => (probe.lastNeighboursMs = ms));
   state.signals.picked.add(({ ms }) => (probe.lastPickMs = ms));

@@ -75,7 +75,9 @@ def points_of(pixels: np.ndarray, colour: tuple[int, int, int], palette: list) -
 
 
 def legend_colours(page) -> list[tuple[int, int, int]]:
-    names = page.locator(".legend-entry").evaluate_all("es => es.map(e => e.dataset.category)")
+    names = page.locator("#legend-entries .legend-entry").evaluate_all(
+        "es => es.map(e => e.dataset.category)"
+    )
     return [legend_colour(page, name) for name in names]
 
 
@@ -127,7 +129,7 @@ def test_signing_in_shows_every_song_drawn_in_its_genre_colour(page, analysed_ca
     assert page.evaluate("window.__explorer.counts()") == {"hidden": 0, "faded": 0, "shown": 22}
 
     genres = sorted({s["genre"] for s in analysed_catalogue.songs.values() if s["genre"]})
-    entries = page.locator(".legend-entry")
+    entries = page.locator("#legend-entries .legend-entry")
     assert entries.evaluate_all("es => es.map(e => e.dataset.category)") == [*genres, "Unlabelled"]
     assert set(page.locator(".legend-entry .count").all_inner_texts()) == {"2"}
 
@@ -303,7 +305,9 @@ def test_the_legend_hides_and_shows_a_genre(page, analysed_catalogue):
     clusters = api_json(page, analysed_catalogue, "/api/v1/map/")["map"]["clusters"]
     page.select_option("#colour-by-select", "cluster")
     assert page.inner_text("#legend-title") == "Clusters"
-    names = page.locator(".legend-entry").evaluate_all("es => es.map(e => e.dataset.category)")
+    names = page.locator("#legend-entries .legend-entry").evaluate_all(
+        "es => es.map(e => e.dataset.category)"
+    )
     assert names == clusters
     screenshot(page, "clusters")
 

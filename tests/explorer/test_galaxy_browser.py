@@ -404,3 +404,336 @@ def test_region_names_float_at_their_regions_and_follow_the_legend(page, analyse
     entry.click()
     settle(page)
     assert region in [n["region"] for n in shown_names(page)]
+
+
+def preview_state(page) -> dict:
+    return page.eval_on_selector(
+        "#preview",
+        "a => ({path: a.src ? new URL(a.src).pathname : '', time: a.currentTime, "
+        "paused: a.paused, volume: a.volume})",
+    )
+
+
+def wait_preview_playing(page, song_id: int) -> None:
+    page.wait_for_function(
+        """id => { const a = document.getElementById('preview');
+            return !a.paused && a.currentTime > 0 &&
+                new URL(a.src).pathname === `/api/v1/songs/${id}/audio/`; }""",
+        arg=song_id,
+        timeout=10_000,
+    )
+
+
+def test_resting_on_a_song_plays_its_middle_and_the_switch_is_remembered(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    settle(page)
+    songs = on_screen_songs(page, analysed_catalogue, min_gap=30)
+    assert len(songs) >= 2
+    left, top = canvas_offset(page)
+    first, second = songs[0], songs[1]
+    page.evaluate("window.__explorer.previews = []")
+    page.mouse.move(left + first["x"], top + first["y"])
+    # Not at once: the pointer has to rest a moment.
+    page.wait_for_timeout(200)
+    assert preview_state(page)["paused"]
+    wait_preview_playing(page, first["id"])
+    # From the middle of the 6-second song: a 5-second snippet starts at 0.5 s, and plays.
+    begun = preview_state(page)
+    assert 0.45 <= begun["time"] < 2.5, begun
+    page.wait_for_timeout(400)
+    later = preview_state(page)
+    assert later["time"] > begun["time"] + 0.2
+    # It faded in (the volume rose from nothing), and the player itself is silent.
+    page.wait_for_function("() => document.getElementById('preview').volume > 0.99")
+    assert page.eval_on_selector("#player", "a => a.paused")
+    events = page.evaluate("window.__explorer.previews")
+    assert [e["phase"] for e in events][:2] == ["asked", "playing"]
+    assert events[1]["songId"] == first["id"]
+    screenshot(page, "galaxy-preview")
+
+    # A second song: the first one fades out and stops, then the second plays. Never two.
+    page.mouse.move(left + second["x"], top + second["y"])
+    page.wait_for_function("() => document.getElementById('preview').volume < 0.95")
+    wait_preview_playing(page, second["id"])
+    phases = [(e["songId"], e["phase"]) for e in page.evaluate("window.__explorer.previews")]
+    assert phases[2:] == [(None, "stopped"), (second["id"], "asked"), (second["id"], "playing")]
+    assert page.locator("audio").count() == 2  # the player and the one preview
+    assert page.eval_on_selector("#player", "a => a.paused")
+    # Off the songs: it fades out.
+    page.mouse.move(left + 3, top + 3)
+    page.wait_for_function("() => document.getElementById('preview').paused", timeout=5000)
+
+    # The switch turns previews off, and the page remembers it.
+    page.click("#hover-sound")
+    assert page.get_attribute("#hover-sound", "aria-pressed") == "false"
+    page.reload()
+    page.wait_for_function("() => window.__explorer && window.__explorer.ready")
+    settle(page)
+    assert page.get_attribute("#hover-sound", "aria-pressed") == "false"
+    again = on_screen_songs(page, analysed_catalogue, min_gap=30)[0]
+    page.mouse.move(left + again["x"], top + again["y"])
+    page.wait_for_timeout(1500)
+    assert preview_state(page)["path"] == "" and preview_state(page)["paused"]
+    page.click("#hover-sound")  # on again, for the other tests of this browser
+    assert page.get_attribute("#hover-sound", "aria-pressed") == "true"
+
+
+def test_spatial_previews_sound_from_where_the_song_lies(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    settle(page)
+    page.click("#spatial-sound")
+    assert page.get_attribute("#spatial-sound", "aria-pressed") == "true"
+    try:
+        songs = on_screen_songs(page, analysed_catalogue, min_gap=30)
+        width = page.locator("#map-canvas").bounding_box()["width"]
+        left_song = min(songs, key=lambda s: s["x"])
+        right_song = max(songs, key=lambda s: s["x"])
+        assert left_song["x"] < width / 2 < right_song["x"]
+        x0, y0 = canvas_offset(page)
+        for song, side in ((left_song, -1), (right_song, 1)):
+            page.mouse.move(x0 + song["x"], y0 + song["y"])
+            wait_preview_playing(page, song["id"])
+            page.wait_for_timeout(300)  # the panner glides to its place
+            panner = page.evaluate("window.__explorer.panner()")
+            assert panner["state"] == "running"
+            assert np.sign(panner["x"]) == side and panner["z"] < 0, (song, panner)
+    finally:
+        page.click("#spatial-sound")
+        assert page.get_attribute("#spatial-sound", "aria-pressed") == "false"
+
+
+def glow_gain(page, song_ids: list[int], inner: float = 5, outer: float = 12) -> list[float]:
+    """How much brighter the ring around each song is with the glows drawn than without."""
+    left, top = canvas_offset(page)
+    at = [page.evaluate("id => window.__explorer.project(id)", i) for i in song_ids]
+    lit_frame = canvas_pixels(page)
+    page.evaluate("window.__explorer.showGlows(false)")
+    page.wait_for_timeout(150)
+    plain = canvas_pixels(page)
+    page.evaluate("window.__explorer.showGlows(true)")
+    return [
+        ring_mean(lit_frame, p["x"] - left, p["y"] - top, inner, outer)
+        - ring_mean(plain, p["x"] - left, p["y"] - top, inner, outer)
+        if p
+        else 0.0
+        for p in at
+    ]
+
+
+def test_favourites_a_playlist_and_the_history_glow_as_layers(
+    _close_test_connections, signed_in, db, analysed_catalogue
+):
+    from django.contrib.auth.models import User
+
+    from playlists.models import Play, Playlist
+    from playlists.services import favourite_set, play_record, playlist_create
+    from songs.models import Song
+    from tests.explorer.conftest import committed, record_errors
+    from tests.explorer.test_browser import api_json
+
+    catalogue = analysed_catalogue
+    ids = list(catalogue.songs)
+    favourites, listed, played = ids[0:2], ids[4:7], ids[10:12]
+
+    def make() -> int:
+        lena = User.objects.get(username=catalogue.username)
+        songs = Song.objects.in_bulk(ids)
+        for i in favourites:
+            favourite_set(user=lena, song=songs[i], favourite=True)
+        for i in played:
+            play_record(user=lena, song=songs[i], source="web", seconds_heard=5.0)
+        return playlist_create(owner=lena, name="Glowing", songs=[songs[i] for i in listed]).id
+
+    playlist = committed(make)
+    page = signed_in.new_page()
+    errors = record_errors(page)
+    try:
+        open_explorer(page, catalogue)
+        settle(page)
+        assert page.evaluate("window.__explorer.layers()") == {}
+        others = [i for i in ids if i not in favourites + listed + played]
+
+        page.click("#layer-favourites")
+        page.wait_for_function("() => window.__explorer.layers().favourites")
+        lit_up = page.evaluate("window.__explorer.layers()")
+        assert {k: sorted(v) for k, v in lit_up.items()} == {"favourites": sorted(favourites)}
+        settle(page)
+        assert min(glow_gain(page, favourites)) > 8
+        assert max(glow_gain(page, others[:4])) < 2  # the others do not glow
+        screenshot(page, "galaxy-layer-favourites")
+
+        page.select_option("#layer-playlist-choice", label="Glowing")
+        page.click("#layer-playlist")
+        page.wait_for_function("() => window.__explorer.layers().playlist")
+        history_path = page.evaluate(
+            "JSON.parse(document.getElementById('explorer-config').textContent).urls.listeningMap"
+        )
+        heard = api_json(page, catalogue, history_path)["songs"]
+        assert set(played) <= set(heard)
+        page.click("#layer-history")
+        page.wait_for_function("() => window.__explorer.layers().history")
+        layers = page.evaluate("window.__explorer.layers()")
+        assert sorted(layers["favourites"]) == sorted(favourites)
+        assert layers["playlist"] == listed  # in the playlist's order
+        assert layers["history"] == [i for i in heard if i in catalogue.songs]
+        settle(page)
+        assert min(glow_gain(page, listed + played)) > 8
+        screenshot(page, "galaxy-layers")
+
+        # Each layer goes off on its own.
+        page.click("#layer-favourites")
+        page.wait_for_function("() => !window.__explorer.layers().favourites")
+        assert set(page.evaluate("window.__explorer.layers()")) == {"playlist", "history"}
+        assert page.get_attribute("#layer-favourites", "aria-pressed") == "false"
+        page.click("#layer-playlist")
+        page.click("#layer-history")
+        page.wait_for_function("() => Object.keys(window.__explorer.layers()).length === 0")
+    finally:
+        page.close()
+
+        def tidy() -> None:
+            Playlist.objects.filter(id=playlist).delete()
+            lena = User.objects.get(username=catalogue.username)
+            Playlist.objects.filter(owner=lena, is_favourites=True).delete()
+            Play.objects.filter(user=lena, song_id__in=played).delete()
+
+        committed(tidy)
+    assert errors == [], errors
+
+
+ACCESSIBLE_NAME = """e => {
+    const text = (id) => document.getElementById(id)?.textContent ?? "";
+    const byIds = (ids) => ids.split(/\\s+/).map(text).join(" ");
+    const label = e.id && document.querySelector(`label[for="${e.id}"]`);
+    const wrapping = e.closest("label");
+    const labelledBy = e.getAttribute("aria-labelledby");
+    return (e.getAttribute("aria-label") || (labelledBy && byIds(labelledBy))
+        || (label && label.textContent) || (wrapping && wrapping.textContent) || e.textContent
+        || e.getAttribute("title") || "").trim();
+}"""
+
+
+def player_path(page) -> str:
+    return page.eval_on_selector("#player", "a => a.src ? new URL(a.src).pathname : ''")
+
+
+def test_the_keyboard_alone_finds_a_song_and_walks_its_neighbours(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    songs = analysed_catalogue.songs
+    target = next(i for i, s in songs.items() if s["title"] == "Test Tone 330 Hz")
+    # From the top of the page, Tab reaches the search box; typing and Enter select a song.
+    page.keyboard.press("Tab")
+    for _ in range(12):
+        if page.evaluate("document.activeElement.id") == "search-input":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search-input"
+    page.keyboard.type("tone 330")
+    page.wait_for_selector("#search-results li[role=option]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#panel[data-state=ready]")
+    assert page.evaluate("window.__explorer.selected()") == target
+    neighbours = page.locator("#neighbour-list li").evaluate_all(
+        "rs => rs.map(r => Number(r.dataset.songId))"
+    )
+    assert len(neighbours) == 3
+
+    # ] plays the closest song, then the next; [ goes back; the focus follows on its row.
+    page.keyboard.press("Tab")  # out of the search box (where ] is typed), to the toolbar
+    for expected, key in ((neighbours[0], "]"), (neighbours[1], "]"), (neighbours[0], "[")):
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "p => new URL(document.getElementById('player').src).pathname === p",
+            arg=f"/api/v1/songs/{expected}/audio/",
+        )
+        focused = page.evaluate("document.activeElement.closest('li')?.dataset.songId")
+        assert int(focused) == expected
+    assert page.evaluate("window.__explorer.selected()") == target  # played, not selected
+    # In the list, the arrow keys do the same, and Enter selects the song.
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "p => new URL(document.getElementById('player').src).pathname === p",
+        arg=f"/api/v1/songs/{neighbours[1]}/audio/",
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=neighbours[1])
+    page.wait_for_selector("#panel[data-state=ready]")
+
+    # Every control has a name, and the focus can be seen on each one.
+    controls = page.locator(
+        "#explorer button:visible, #explorer input:visible, #explorer select:visible"
+    )
+    names = controls.evaluate_all(f"es => es.map({ACCESSIBLE_NAME})")
+    assert names and all(names), names
+    for selector in ("#fit-all", "#hover-sound", "#neighbour-list .go", "#distance-slider"):
+        element = page.locator(selector).first
+        element.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focus from the keyboard, which :focus-visible shows
+        outline = element.evaluate(
+            "e => document.activeElement === e && getComputedStyle(e).outlineStyle"
+        )
+        assert outline not in (False, "none"), (selector, outline)
+    screenshot(page, "galaxy-keyboard")
+
+
+def test_the_list_view_shows_the_neighbourhood_and_the_regions(page, analysed_catalogue):
+    from tests.explorer.test_browser import api_json
+
+    open_explorer(page, analysed_catalogue)
+    page.focus("#list-view-toggle")
+    page.keyboard.press("Enter")
+    panel = page.locator("#list-view")
+    panel.wait_for(state="visible")
+    assert page.get_attribute("#list-view-toggle", "aria-expanded") == "true"
+    # No song selected: the map's regions (its mixes), with their numbers of songs.
+    mixes = api_json(page, analysed_catalogue, "/api/v1/mixes/")["results"]
+    page.wait_for_selector("#list-view-songs li .go")
+    assert page.locator("#list-view-songs .go").all_inner_texts() == [m["name"] for m in mixes]
+    names, centres = map_regions(page, analysed_catalogue)
+    counts = page.locator("#list-view-songs .value").all_inner_texts()
+    assert sum(int(c.split()[0]) for c in counts) == len(analysed_catalogue.songs)
+    # A region opens onto its songs; a song there is selected from the keyboard.
+    page.locator("#list-view-songs .go").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#list-view-back:visible")
+    detail = api_json(page, analysed_catalogue, f"/api/v1/mixes/{mixes[0]['id']}/")
+    rows = page.locator("#list-view-songs li").evaluate_all(
+        "rs => rs.map(r => Number(r.dataset.songId))"
+    )
+    assert rows == [s["id"] for s in detail["songs"]]
+    page.locator("#list-view-songs .go").first.focus()
+    page.keyboard.press("Enter")
+    song_id = rows[0]
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=song_id)
+    page.wait_for_selector("#panel[data-state=ready]")
+
+    # The song selected: itself, its region, and its closest songs as the API has them.
+    similar = api_json(page, analysed_catalogue, f"/api/v1/songs/{song_id}/similar/?k=3")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#list-view-songs li').length === n", arg=4
+    )
+    listed = page.locator("#list-view-songs li").evaluate_all(
+        "rs => rs.map(r => Number(r.dataset.songId))"
+    )
+    assert listed == [song_id] + [r["song"]["id"] for r in similar["results"]]
+    cluster = names.index(detail["name"]) if detail["name"] in names else None
+    assert cluster is not None
+    assert page.inner_text("#list-view-where") == f"In the region “{detail['name']}”."
+    assert page.inner_text("#list-view-title").startswith("Around ")
+    # A row's play button plays that song.
+    page.locator("#list-view-songs li").nth(1).locator(".play").click()
+    page.wait_for_function(
+        "p => new URL(document.getElementById('player').src).pathname === p",
+        arg=f"/api/v1/songs/{listed[1]}/audio/",
+    )
+    screenshot(page, "galaxy-list-view")
+    # The choice is remembered; closing it is too.
+    page.reload()
+    page.wait_for_function("() => window.__explorer && window.__explorer.ready")
+    panel.wait_for(state="visible")
+    page.click("#list-view-close")
+    panel.wait_for(state="hidden")
+    page.reload()
+    page.wait_for_function("() => window.__explorer && window.__explorer.ready")
+    assert panel.is_hidden()

@@ -135,6 +135,14 @@ export function createApi(urls, fetchImpl = globalThis.fetch.bind(globalThis), {
     moreLikeMyPlays({ k = 20 } = {}) {
       return json(`${urls.moreLikeMyPlays}?${new URLSearchParams({ k: String(k) })}`);
     },
+    /** {results: [{id, name, cluster, size, cluster_size, words}]}: the map's regions. */
+    mixes() {
+      return json(urls.mixes);
+    },
+    /** A region's mix with its songs, the most typical first: {id, name, songs: [...]}. */
+    mix(id) {
+      return json(songUrl(urls.mix, id));
+    },
     /** {results: [{song, distance}]}: like moreLikeMyPlays, never a song played before. */
     newToMe({ k = 20 } = {}) {
       return json(`${urls.newToMe}?${new URLSearchParams({ k: String(k) })}`);

@@ -6,8 +6,11 @@
 import { DiscoverPanel } from "./discover.js";
 import { MapFilters } from "./filters.js";
 import { FreeFlight } from "./freeflight.js";
+import { ListenerLayers } from "./layers.js";
+import { ListView } from "./listview.js";
 import { Player } from "./player.js";
 import { PlaylistSlot } from "./playlists.js";
+import { HoverPreview } from "./preview.js";
 import { RegionNames } from "./regions.js";
 import { bindKeys, bindPointer } from "./pointer.js";
 import { setupSearch } from "./search.js";
@@ -18,12 +21,27 @@ import { WalkControls } from "./walking.js";
 const $ = (id) => document.getElementById(id);
 
 /**
- * Build the page for ``state`` (its map loaded). Returns {stage, walk}: the map, and the walk
- * controls, which open what the address names once the first frame is drawn.
+ * Build the page for ``state`` (its map loaded). Returns {stage, walk, preview}: the map, the
+ * walk controls (which open what the address names once the first frame is drawn) and the
+ * hover preview.
  */
 export function createExplorer({ root, state, api }) {
   const stage = new MapStage({ state, canvas: $("map-canvas"), labels: $("labels") });
-  bindPointer({ state, view: stage.view, canvas: $("map-canvas"), tooltip: $("tooltip"), api });
+  const preview = new HoverPreview({
+    state,
+    api,
+    view: stage.view,
+    audio: $("preview"),
+    switches: { enabled: $("hover-sound"), spatial: $("spatial-sound") },
+  });
+  bindPointer({
+    state,
+    view: stage.view,
+    canvas: $("map-canvas"),
+    tooltip: $("tooltip"),
+    api,
+    preview,
+  });
   new RegionNames({ state, view: stage.view, container: $("region-names") });
   const freeFlight = new FreeFlight({
     view: stage.view,
@@ -44,9 +62,11 @@ export function createExplorer({ root, state, api }) {
     onChoose: (song) => state.select(song.id),
   });
   if ($("playlist-slot")) connectPlaylistSlot({ state, api });
+  if ($("layers")) new ListenerLayers({ state, api });
+  new ListView({ state, api });
   // Words, alchemy and the listener's own listening: only on a signed-in listener's page.
   if ($("discover")) new DiscoverPanel({ state, api });
-  return { stage, walk };
+  return { stage, walk, preview };
 }
 
 /** The panel's heart and "add to playlist", for a signed-in listener only. */

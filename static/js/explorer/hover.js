@@ -8,9 +8,11 @@ const CACHE_SIZE = 500;
 export class Hover {
   /**
    * view: the MapView (pick, setHighlight); tooltip: its element; api: for song details;
-   * describe(index) -> {songId, category}: what the map itself knows of a point.
+   * describe(index) -> {songId, category}: what the map itself knows of a point; onRest(songId
+   * or null): the pointer came to another song, or off the songs (preview.js listens).
    */
-  constructor({ view, canvas, tooltip, api, describe }) {
+  constructor({ view, canvas, tooltip, api, describe, onRest = () => {} }) {
+    this.onRest = onRest;
     this.view = view;
     this.canvas = canvas;
     this.tooltip = tooltip;
@@ -54,6 +56,7 @@ export class Hover {
       this.index = index;
       this.view.setHighlight({ hover: index });
       this.canvas.style.cursor = index >= 0 ? "pointer" : "";
+      this.onRest(index >= 0 ? this.describe(index).songId : null);
     }
     if (index < 0) {
       this.tooltip.hidden = true;

@@ -13,11 +13,12 @@ import { ExplorerState } from "./state.js";
 const root = document.getElementById("explorer");
 const config = JSON.parse(document.getElementById("explorer-config").textContent);
 
-// The page's one state. Exported with the map's stage for tools that drive the page from
-// outside (the browser tests' probe, tests/explorer/probe.js, imports this module); the page
-// itself never reads these exports and puts nothing on window.
+// The page's one state. Exported with the map's stage and the hover preview for tools that
+// drive the page from outside (the browser tests' probe, tests/explorer/probe.js, imports this
+// module); the page itself never reads these exports and puts nothing on window.
 export const state = new ExplorerState();
 export let stage = null;
+export let preview = null;
 
 function showNotice(title, text, state) {
   document.getElementById("loading").hidden = true;
@@ -91,6 +92,7 @@ async function start() {
   document.getElementById("loading").hidden = true;
   const parts = createExplorer({ root, state, api });
   stage = parts.stage;
+  preview = parts.preview;
   stage.firstFrame();
   // The frame was submitted; the next animation frame comes once it is on the screen.
   requestAnimationFrame(() => {

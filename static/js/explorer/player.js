@@ -4,6 +4,8 @@
 
 import { songLine } from "./panel.js";
 
+const DUCKED_VOLUME = 0.2;
+
 export class Player {
   /** audio: the <audio> element; nowPlaying: the line that names the song. */
   constructor({ state, api, audio, nowPlaying }) {
@@ -24,6 +26,17 @@ export class Player {
       if (songId === null) audio.pause();
     });
     audio.addEventListener("ended", () => signals.songEnded.dispatch());
+    // A preview (preview.js) is heard over the player turned down, never two songs at full.
+    this.volumeBeforePreview = null;
+    signals.previewChanged.add((songId, { phase }) => {
+      if (phase === "playing" && this.volumeBeforePreview === null) {
+        this.volumeBeforePreview = audio.volume;
+        audio.volume = Math.min(audio.volume, DUCKED_VOLUME);
+      } else if (phase === "stopped" && this.volumeBeforePreview !== null) {
+        audio.volume = this.volumeBeforePreview;
+        this.volumeBeforePreview = null;
+      }
+    });
   }
 
   /** Start a song. Called from click handlers so that browsers allow the sound. */

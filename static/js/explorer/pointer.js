@@ -5,10 +5,15 @@ import { Hover } from "./hover.js";
 
 const CLICK_SLOP_PX = 6; // a press that moves less than this is a click, not a drag
 const CLICK_MAX_MS = 700; // a longer press is not a click either
+const LONG_PRESS_MS = 500; // a finger held still this long previews the song under it
 
-/** state: the page's ExplorerState; view: the MapStage's MapView; api: for hover's titles. */
-export function bindPointer({ state, view, canvas, tooltip, api }) {
+/**
+ * state: the page's ExplorerState; view: the MapStage's MapView; api: for hover's titles;
+ * preview: preview.js's, told where the pointer rests (a long press on a touch screen).
+ */
+export function bindPointer({ state, view, canvas, tooltip, api, preview }) {
   const hover = new Hover({
+    onRest: (songId) => preview.rest(songId),
     view,
     canvas,
     tooltip,
@@ -19,16 +24,37 @@ export function bindPointer({ state, view, canvas, tooltip, api }) {
     }),
   });
   let press = null;
+  let longPress = null;
   canvas.addEventListener("pointerdown", (event) => {
-    press = { x: event.offsetX, y: event.offsetY, time: performance.now() };
+    press = { x: event.offsetX, y: event.offsetY, time: performance.now(), previewed: false };
     hover.cancel();
+    clearTimeout(longPress);
+    if (event.pointerType === "touch" && event.isPrimary) {
+      const pressed = press;
+      longPress = setTimeout(() => {
+        const index = view.pick(pressed.x, pressed.y);
+        if (index < 0 || press !== pressed) return;
+        pressed.previewed = true; // lifting the finger now is not a tap
+        hover.x = pressed.x;
+        hover.y = pressed.y;
+        hover.show(index);
+        preview.rest(state.map.ids[index], { now: true });
+      }, LONG_PRESS_MS);
+    }
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (press && Math.hypot(event.offsetX - press.x, event.offsetY - press.y) > CLICK_SLOP_PX) {
+      clearTimeout(longPress); // a drag or a pinch, not a press
+    }
   });
   canvas.addEventListener("pointerup", (event) => {
+    clearTimeout(longPress);
     if (!press) return;
     const moved = Math.hypot(event.offsetX - press.x, event.offsetY - press.y);
     const quick = performance.now() - press.time < CLICK_MAX_MS;
+    const previewed = press.previewed;
     press = null;
-    if (moved > CLICK_SLOP_PX || !quick) return;
+    if (moved > CLICK_SLOP_PX || !quick || previewed) return;
     const clickedAt = performance.now();
     const index = view.pick(event.offsetX, event.offsetY);
     state.signals.picked.dispatch({ ms: performance.now() - clickedAt });
@@ -40,7 +66,11 @@ export function bindPointer({ state, view, canvas, tooltip, api }) {
       hover.moved(event.offsetX, event.offsetY);
     }
   });
-  canvas.addEventListener("pointerleave", () => hover.left());
+  canvas.addEventListener("pointerleave", (event) => {
+    // A finger lifted leaves too: its long press's preview plays on (to its end, or the next).
+    if (event.pointerType === "touch") hover.cancel();
+    else hover.left();
+  });
 }
 
 /** freeFlight: freeflight.js's, which has the W A S D keys while it is on. */
@@ -70,6 +100,8 @@ export function bindKeys({ state, view, freeFlight }) {
       w: () => view.orbit(0, -step),
       s: () => view.orbit(0, step),
       f: () => state.fitShown(),
+      "]": () => state.stepNeighbour(1),
+      "[": () => state.stepNeighbour(-1),
     };
     const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
     if (action) {

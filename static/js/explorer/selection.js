@@ -31,6 +31,14 @@ export class SelectionPanel {
     };
     state.signals.selectRequested.add((songId, options) => this.select(songId, options));
     state.signals.clearRequested.add((options) => this.clear(options));
+    state.signals.neighbourStepRequested.add((delta) => this.stepNeighbour(delta));
+    this.cursor = -1; // the neighbour the keyboard moved to (and plays), in state.neighbours
+    $("neighbour-list").addEventListener("keydown", (event) => {
+      const delta = { ArrowDown: 1, ArrowUp: -1 }[event.key];
+      if (!delta) return;
+      event.preventDefault();
+      this.stepNeighbour(delta);
+    });
     $("panel-close").addEventListener("click", () => this.clear());
     const count = $("neighbour-count");
     count.addEventListener("change", () => {
@@ -121,6 +129,7 @@ export class SelectionPanel {
     const state = this.state;
     const list = $("neighbour-list");
     list.setAttribute("aria-busy", "false");
+    this.cursor = -1;
     const selected = state.map.indexOf.get(state.selected) ?? -1;
     let indices = [];
     if (outcome.status === "rejected") {
@@ -138,6 +147,26 @@ export class SelectionPanel {
     this.updateLabels();
     state.signals.neighboursChanged.dispatch();
     return indices;
+  }
+
+  /**
+   * The keyboard's way along the neighbours: move to the next or previous one, play it, and
+   * put the focus on its row (Enter there selects it).
+   */
+  stepNeighbour(delta) {
+    const neighbours = this.state.neighbours;
+    if (this.state.selected === null || !neighbours.length) return;
+    const count = neighbours.length;
+    this.cursor = this.cursor < 0 && delta < 0 ? count - 1 : (this.cursor + delta + count) % count;
+    if (this.cursor < 0) this.cursor = 0;
+    const { song } = neighbours[this.cursor];
+    this.state.play(song.id, song);
+    const rows = [...$("neighbour-list").querySelectorAll("li[data-song-id]")];
+    rows.forEach((row, i) => {
+      if (i === this.cursor) row.setAttribute("aria-current", "true");
+      else row.removeAttribute("aria-current");
+    });
+    rows[this.cursor]?.querySelector(".go")?.focus();
   }
 
   /** Ask again for the neighbours of the selected song (their number changed). */

@@ -44,6 +44,7 @@ const SIGNALS = [
   "playlistSlotChanged", // () the listener's playlists changed (one was saved)
   "picked", // ({ms}) a click on the map was resolved to a point
   "songEnded", // () the player reached the end of its song
+  "previewChanged", // (songId or null, {phase: "asked" | "playing" | "stopped", ms}) preview.js
   // Requests: one part of the page acts on each (named in the methods below).
   "selectRequested",
   "clearRequested",
@@ -52,6 +53,7 @@ const SIGNALS = [
   "playlistRequested",
   "fitRequested",
   "flyRequested",
+  "neighbourStepRequested",
 ];
 
 export class ExplorerState {
@@ -87,6 +89,7 @@ export class ExplorerState {
       marked: [],
       listening: [],
       listeningEmphasis: [],
+      layers: [], // the listener's glowing layers: [{name, indices, colour, pixels}] (layers.js)
     };
   }
 
@@ -156,6 +159,12 @@ export class ExplorerState {
   fitShown() {
     const shown = indicesAtLeast(this.states, FADED);
     this.fit(shown.length ? shown : null);
+  }
+
+  /** Move to the next (delta 1) or previous (-1) of the selected song's neighbours and play
+   * it, without selecting it (selection.js). */
+  stepNeighbour(delta) {
+    this.signals.neighbourStepRequested.dispatch(delta);
   }
 
   /** Fly to point ``index`` with ``around`` (indices) in view (stage.js). */
