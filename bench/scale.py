@@ -3,15 +3,17 @@
     .venv/bin/python bench/scale.py [--songs 1000000] [--requests 20]
 
 Prints figures with their targets; asserts nothing. Uses bench/explorer.py's synthetic
-catalogue (songs, clustered vectors with their HNSW index, an active map) in its embedded
-PostgreSQL (var/bench-explorer), built once per size and kept for reruns: building a million
+catalogue (songs, clustered vectors with their HNSW index, an active map) in an embedded
+PostgreSQL of its own (var/bench-scale), built once per size and kept for reruns: building a million
 takes about twenty minutes on two cores. Then, in this process:
 
 - the map file: time to write it (pack + gzip + store), its size, and its size unpacked;
 - GET /api/v1/map/points/ through Django as a browser asks for it (gzip accepted): server time
   of a first visit (200, the stored bytes) and of a return visit (If-None-Match: 304), p50 of
   ``--requests``;
-- for comparison, the same request when the points are packed per request (the way before).
+- for comparison, the same request when the points are packed per request (the way before);
+- neighbours: one client's /api/v1/songs/{id}/similar/ (p50) and the HNSW index's recall@10
+  against an exact search; Subsonic search3 for a word and getArtists (p50).
 
 The browser's side (first frame, frames per second, picking) is bench/explorer.py's.
 """
@@ -23,10 +25,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import explorer as explorer_bench  # noqa: E402  (sets the environment it runs in)
+
+# A database of its own, so that a million songs built here survive bench/explorer.py's runs.
+os.environ["NEURALNOTES_VAR_DIR"] = str(ROOT / "var" / "bench-scale")
 
 
 def p50_ms(call, repeats: int) -> tuple[float, object]:
@@ -96,7 +103,91 @@ def main() -> None:
     print(f"  packed per request instead: server {packed_ms:.0f} ms (p50 of 3)")
     map_file_write(version_id=version.id)
     default_storage.delete(version.points_file.name)  # the file before this comparison
+
+    neighbours(client, args.requests * 10)
+    subsonic(user, args.requests * 5)
     print(f"  load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def neighbours(client, requests: int) -> None:
+    """One client's /similar/ through Django (no network), and recall@10 of the HNSW index
+    against an exact search over every vector."""
+    from songs.models import Song
+    from songs.selectors.similarity import songs_similar_to
+
+    ids, vectors = all_vectors()
+    rng = np.random.default_rng(7)
+    picks = rng.choice(len(ids), requests)
+
+    order = iter(picks)
+
+    def similar():
+        response = client.get(f"/api/v1/songs/{ids[next(order)]}/similar/?k=10")
+        assert response.status_code == 200
+
+    similar_ms, _ = p50_ms(similar, requests)
+    print(f"  /api/v1/songs/{{id}}/similar/?k=10: server {similar_ms:.1f} ms (p50; target <= 15)")
+    hits, queries = 0, 100
+    for index in picks[:queries]:
+        similarity = vectors @ vectors[index]
+        similarity[index] = -np.inf
+        exact = set(ids[np.argpartition(-similarity, 10)[:10]].tolist())
+        found = {s.id for s, _ in songs_similar_to(song=Song(id=int(ids[index])), k=10)}
+        hits += len(exact & found)
+    print(
+        f"  recall@10 of the index: {hits / (10 * queries):.3f} ({queries} songs; target >= 0.95)"
+    )
+
+
+def all_vectors() -> tuple[np.ndarray, np.ndarray]:
+    """Every song id and its unit vector of the active model, read with one binary COPY."""
+    import io
+
+    from django.db import connection
+
+    from songs.models import BackboneEmbedding, EmbeddingModel
+    from songs.models.catalogue import BACKBONE_DIM
+
+    row = np.dtype(
+        [("fields", ">i2"), ("_0", ">i4"), ("id", ">i4"), ("_1", ">i4"), ("dim", ">i2"),
+         ("unused", ">i2"), ("vector", ">f4", BACKBONE_DIM)]
+    )  # fmt: skip
+    buffer = io.BytesIO()
+    active = EmbeddingModel.objects.active()
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY (SELECT song_id::int4, vector FROM {BackboneEmbedding._meta.db_table} "
+            f"WHERE model_id = {int(active.id)} ORDER BY song_id) TO STDOUT WITH (FORMAT binary)",
+            buffer,
+        )
+    rows = np.frombuffer(buffer.getbuffer()[19:-2], row)
+    vectors = rows["vector"].astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return rows["id"].astype(np.int64), vectors
+
+
+def subsonic(user, requests: int) -> None:
+    """Subsonic search3 for a word and getArtists, one client through Django."""
+    from django.test import Client
+
+    from neuralnotes.tokens import api_token_create
+
+    _, key = api_token_create(user=user, name="bench-scale")
+    client = Client(HTTP_HOST="127.0.0.1")
+    auth = f"f=json&v=1.16.1&c=bench&apiKey={key}"
+    words = iter(["blue", "night", "river", "gold", "echo", "42", "Song 7", "Artist 12"] * 1000)
+
+    def search3():
+        word = next(words)
+        assert client.get(f"/rest/search3?query={word}&songCount=20&{auth}").status_code == 200
+
+    def get_artists():
+        assert client.get(f"/rest/getArtists?{auth}").status_code == 200
+
+    search_ms, _ = p50_ms(search3, requests)
+    artists_ms, _ = p50_ms(get_artists, 5)
+    print(f"  Subsonic search3, a word, 20 songs: {search_ms:.1f} ms (p50; target <= 50)")
+    print(f"  Subsonic getArtists: {artists_ms:.0f} ms (p50 of 5; target <= 50)")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from explorer.models import MapVersion
@@ -47,7 +47,7 @@ def map_file_write(*, version_id: int) -> bool:
     the new one is recorded."""
     with transaction.atomic():
         version = (
-            MapVersion.objects.select_for_update(skip_locked=True)
+            MapVersion.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("embedding_model")
             .filter(id=version_id, state=MapVersion.State.READY)
             .first()
@@ -79,22 +79,22 @@ def map_file_write(*, version_id: int) -> bool:
     return True
 
 
-def map_files_delete(versions) -> None:
-    """Remove the points files of map versions about to be deleted (a queryset)."""
+def map_files_delete(versions: QuerySet[MapVersion]) -> None:
+    """Remove the points files of map versions about to be deleted."""
     for name in versions.exclude(points_file="").values_list("points_file", flat=True):
         default_storage.delete(name)
 
 
-def map_file_due_key(version_id: int) -> str:
+def _due_key(version_id: int) -> str:
     return f"map-file-due:{version_id}"
 
 
 def map_file_claim_write(version_id: int, delay_s: float) -> bool:
     """Whether the caller should queue the write of this version's file: True for the first
     caller since the last write began (the others' changes are in the write it queues)."""
-    return cache.add(map_file_due_key(version_id), True, timeout=delay_s + 300)
+    return cache.add(_due_key(version_id), True, timeout=delay_s + 300)
 
 
 def map_file_write_begins(version_id: int) -> None:
     """A write starts: changes from now on queue the next one."""
-    cache.delete(map_file_due_key(version_id))
+    cache.delete(_due_key(version_id))

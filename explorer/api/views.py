@@ -1,5 +1,6 @@
 import gzip
 
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
 from django.utils.http import parse_etags
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from explorer.models import MapVersion
 from explorer.selectors import active_map, map_etag, map_points_packed, map_summary
 from explorer.tasks import write_map_file
 from neuralnotes.api import IsCatalogueManager, error_responses
@@ -129,14 +131,14 @@ class MapPointsView(APIView):
         etag = version.points_etag or map_etag(version)
         if etag in sent or "*" in sent:
             return _revalidated(HttpResponse(status=304), etag)
-        if not version.points_file:
-            # Built before maps had files, or its write failed: packed here until it is written.
+        stored = _open_points_file(version)
+        if stored is None:
+            # Built before maps had files, or its file was lost: packed here until it is written.
             write_map_file.delay(version.id)
             response = HttpResponse(
                 map_points_packed(version), content_type="application/octet-stream"
             )
-            return _revalidated(response, etag)
-        stored = default_storage.open(version.points_file.name)
+            return _revalidated(response, map_etag(version))
         if "gzip" in request.headers.get("Accept-Encoding", ""):
             response = FileResponse(stored, content_type="application/octet-stream")
             response["Content-Encoding"] = "gzip"
@@ -146,7 +148,24 @@ class MapPointsView(APIView):
         response["Vary"] = "Accept-Encoding"
         # What Content-Length is not when the bytes travel compressed: for a progress bar.
         response["X-Map-Length"] = str(version.points_bytes)
-        return _revalidated(response, etag)
+        return _revalidated(response, version.points_etag)
+
+
+def _open_points_file(version: MapVersion) -> File | None:
+    """The version's points file, open; None when it has none or it is gone. A newer file may
+    replace it between reading the row and opening the file: then that one is read."""
+    for _ in range(2):
+        if not version.points_file:
+            return None
+        try:
+            return default_storage.open(version.points_file.name)
+        except FileNotFoundError:
+            version.refresh_from_db(fields=["points_file", "points_etag", "points_bytes"])
+    # Lost: forget it (the points are packed per request until the queued write is done).
+    MapVersion.objects.filter(id=version.id).update(
+        points_file="", points_etag="", points_summary=""
+    )
+    return None
 
 
 def _revalidated(response: HttpResponse, etag: str) -> HttpResponse:

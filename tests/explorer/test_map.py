@@ -178,11 +178,13 @@ def test_the_map_endpoint_is_compact_and_served_from_its_file(client, listener):
     assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
-def test_a_map_without_its_file_is_packed_on_request_and_its_file_queued(client, listener):
+@pytest.mark.parametrize("case", ["file-lost", "built-before-files"])
+def test_a_map_without_its_file_is_packed_on_request_and_its_file_queued(client, listener, case):
     make_embedded_songs(per_genre=3, unlabelled=0)
     version = map_build()
     default_storage.delete(version.points_file.name)
-    MapVersion.objects.filter(id=version.id).update(points_file="", points_etag="")
+    if case == "built-before-files":
+        MapVersion.objects.filter(id=version.id).update(points_file="", points_etag="")
     client.force_login(listener)
     response = client.get("/api/v1/map/points/")
     assert response.status_code == 200 and unpack(response.content)[0]["count"] == 9
