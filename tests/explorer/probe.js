@@ -40,6 +40,11 @@ if (entry) {
       state.walk?.playlist ? { id: state.walk.playlist.id, name: state.walk.playlist.name } : null,
     // The camera: where it is and what it looks at; each drawn frame's, once recording.
     camera: () => page.stage.view.pose(),
+    /** The share of the points drawn while the camera moves (all of them at rest). */
+    get movingShare() {
+      const view = page.stage.view;
+      return view.movingPoints / view.count;
+    },
     get framesDrawn() {
       return page.stage?.view.framesDrawn ?? 0;
     },

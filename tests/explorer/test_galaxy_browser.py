@@ -737,3 +737,77 @@ def test_the_list_view_shows_the_neighbourhood_and_the_regions(page, analysed_ca
     page.reload()
     page.wait_for_function("() => window.__explorer && window.__explorer.ready")
     assert panel.is_hidden()
+
+
+def touch(cdp, kind: str, points: list[tuple[float, float]]) -> None:
+    cdp.send(
+        "Input.dispatchTouchEvent",
+        {
+            "type": kind,
+            "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)],
+        },
+    )
+
+
+def test_the_galaxy_on_a_phone(phone, analysed_catalogue):
+    open_explorer(phone, analysed_catalogue)
+    settle(phone)
+    # The toolbar fits the screen's width and leaves most of the map free.
+    canvas = phone.locator("#map-canvas").bounding_box()
+    toolbar = phone.locator(".toolbar").bounding_box()
+    assert toolbar["x"] >= 0 and toolbar["x"] + toolbar["width"] <= 390
+    assert toolbar["y"] + toolbar["height"] - canvas["y"] < 0.3 * canvas["height"]
+    assert shown_names(phone)  # names in the sky here too
+
+    # A long press plays a song's middle without selecting it.
+    songs = on_screen_songs(phone, analysed_catalogue, min_gap=20)
+    first = songs[0]
+    left, top = canvas_offset(phone)
+    cdp = phone.context.new_cdp_session(phone)
+    touch(cdp, "touchStart", [(left + first["x"], top + first["y"])])
+    phone.wait_for_timeout(800)
+    touch(cdp, "touchEnd", [])
+    wait_preview_playing(phone, first["id"])
+    assert phone.evaluate("window.__explorer.selected()") is None
+    assert phone.locator("#panel").is_hidden()
+
+    # One finger turns the map; two fingers spread apart bring it closer.
+    before = camera(phone)
+    x, y = left + canvas["width"] / 2, top + canvas["height"] * 0.7
+    touch(cdp, "touchStart", [(x, y)])
+    for step in range(1, 6):
+        touch(cdp, "touchMove", [(x - 20 * step, y)])
+    touch(cdp, "touchEnd", [])
+    settle(phone)
+    turned = camera(phone)
+    assert not np.allclose(turned["position"], before["position"], atol=1e-3)
+
+    def reach(pose) -> float:
+        return float(np.linalg.norm(np.array(pose["position"]) - pose["target"]))
+
+    cdp.send(  # two fingers spreading apart, as Chromium's own gesture tests make them
+        "Input.synthesizePinchGesture",
+        {"x": x, "y": y, "scaleFactor": 2.5, "relativeSpeed": 400, "gestureSourceType": "touch"},
+    )
+    settle(phone)
+    assert reach(camera(phone)) < reach(turned) * 0.9
+
+    # A tap selects a song and the camera flies to it, smoothly.
+    phone.click("#fit-all")
+    settle(phone)
+    song_id, tx, ty = clickable_song(phone, analysed_catalogue, min_gap=12)
+    start = camera(phone)
+    phone.evaluate("window.__explorer.recordFrames()")
+    phone.touchscreen.tap(tx, ty)
+    phone.wait_for_selector("#panel[data-state=ready]")
+    settle(phone)
+    assert phone.evaluate("window.__explorer.selected()") == song_id
+    assert len(moving_positions(recorded(phone), start)) >= 6
+    screenshot(phone, "galaxy-phone")
+
+    # The list view takes the screen's width.
+    phone.click("#list-view-toggle")
+    box = phone.locator("#list-view").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["width"] > 300
+    screenshot(phone, "galaxy-phone-list")
+    phone.click("#list-view-close")

@@ -1,6 +1,5 @@
-// The 3D map: one THREE.Points for every song (a single BufferGeometry, so 100,000 songs are one
-// draw call), what is drawn over them (overlays.js), the camera, its controls and its flights
-// (flight.js). Frames are drawn on demand (when something moves or changes), not in a constant
+// The 3D map: the cloud of every song's point (cloud.js: one draw call for 100,000 songs), what
+// is drawn over them (overlays.js), the camera, its controls and its flights (flight.js). Frames are drawn on demand (when something moves or changes), not in a constant
 // loop: a map at rest costs no CPU, which matters on phones and software WebGL. While the
 // camera moves, a random subset of the points is drawn, as many as keep frames quick, and the
 // whole map again once it stops.
@@ -12,43 +11,16 @@ import { flightDuration, flightPath, easeInOut, framingPose } from "./flight.js"
 import { GpuPicker } from "./gpupicker.js";
 import { boundingSphere } from "./mapdata.js";
 import { Overlays } from "./overlays.js";
-import { POINT_FRAGMENT, POINT_VERTEX } from "./shaders.js";
+import { createCloud, haloFor, MAX_POINT_PIXELS, MIN_POINT_PIXELS } from "./cloud.js";
 
 const FOV = 50;
 const MULTISAMPLE_MAX_POINTS = 5_000;
-// Points keep their size in map units (nearer looks bigger) within these bounds, in CSS pixels:
-// visible when far, and not so big when near that they hide their neighbours.
-const MIN_POINT_PIXELS = 2;
-const MAX_POINT_PIXELS = 28;
-const GLOW = 0.32; // how strong each point's halo is
-// How far the halo reaches (times the point's size): the halos cost most of a frame's pixels,
-// so a big map (whose points are close together, leaving little room between them) gets
-// shorter ones, and none while the camera moves.
-const haloFor = (count) => 2.4 - 0.8 * Math.min(1, Math.max(0, (count - 20_000) / 80_000));
 // While moving: aim for frames of this long, drawing at least this many points; the whole map
 // is drawn again this long after the last movement.
 const MOVING_FRAME_MS = 30;
 const MIN_MOVING_POINTS = 4000;
 const SETTLE_MS = 160;
 const DAMPING_PER_60HZ_FRAME = 0.1; // the orbit's inertia, the same whatever the frame rate
-
-/** Point diameter in map units: about half the mean spacing of n points in the [-1, 1] cube. */
-function worldSizeFor(count) {
-  return Math.min(0.06, Math.max(0.012, 0.9 / Math.cbrt(Math.max(count, 1))));
-}
-
-/** 0 .. n-1 in a random order (seeded: the same subset every visit), for drawing a subset. */
-function shuffledIndices(n) {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let seed = 0x9e3779b9;
-  for (let i = n - 1; i > 0; i--) {
-    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    const j = seed % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
 
 export function webglAvailable() {
   try {
@@ -99,42 +71,13 @@ export class MapView {
     this.camera.position.set(1.6, 1.1, 2.4);
     this.scene = new THREE.Scene();
 
-    const geometry = new THREE.BufferGeometry();
-    geometry.setAttribute("position", new THREE.BufferAttribute(positions, 3));
-    geometry.setAttribute("aColour", new THREE.BufferAttribute(colours, 3, true));
-    this.stateAttribute = new THREE.BufferAttribute(states, 1);
-    this.stateAttribute.setUsage(THREE.DynamicDrawUsage);
-    geometry.setAttribute("aState", this.stateAttribute);
-    // Drawn through a shuffled index, so that its first m entries are an even sample of the
-    // map (what is drawn while moving); the picking pass sees the same indices.
-    geometry.setIndex(new THREE.BufferAttribute(shuffledIndices(this.count), 1));
-    this.geometry = geometry;
-
-    // Shared with the picking pass (the same objects), so picked sizes follow drawn sizes.
-    this.sizeUniforms = {
-      uWorldSize: { value: worldSizeFor(this.count) },
-      uScale: { value: 1 },
-      uMinPixels: { value: 2 },
-      uMaxPixels: { value: 24 },
-      uSizeBoost: { value: 1 },
-    };
-    this.fog = new THREE.Vector2(0, 10);
-    const material = new THREE.ShaderMaterial({
-      uniforms: {
-        ...this.sizeUniforms,
-        uBackground: { value: this.background },
-        uFog: { value: this.fog },
-        uGlow: { value: GLOW },
-        uHalo: { value: haloFor(this.count) },
-      },
-      vertexShader: POINT_VERTEX,
-      fragmentShader: POINT_FRAGMENT,
-      transparent: true, // the halos blend; the cores are opaque and write depth
-      depthWrite: true,
-    });
-    this.pointUniforms = material.uniforms;
-    this.points = new THREE.Points(geometry, material);
-    this.points.frustumCulled = false; // the cloud is always in view; skip its bounding sphere
+    const cloud = createCloud({ positions, colours, states, background: this.background });
+    this.geometry = cloud.geometry;
+    this.stateAttribute = cloud.stateAttribute;
+    this.sizeUniforms = cloud.sizeUniforms; // shared with the picking pass
+    this.pointUniforms = cloud.uniforms;
+    this.fog = cloud.uniforms.uFog.value;
+    this.points = cloud.points;
     this.scene.add(this.points);
     this.overlays = new Overlays(this.scene, positions, this.renderer.getPixelRatio());
 
@@ -151,7 +94,7 @@ export class MapView {
     // A new drag or a flight takes over from an orbit still coasting, and the other way round.
     this.controls.addEventListener("start", () => (this.flight = null));
 
-    this.picker = new GpuPicker(this.renderer, geometry, this.sizeUniforms);
+    this.picker = new GpuPicker(this.renderer, this.geometry, this.sizeUniforms);
 
     this.resize();
     new ResizeObserver(() => this.resize()).observe(canvas);
@@ -179,7 +122,7 @@ export class MapView {
   /** Draw now, every point (the first frame, whose time the page reports). */
   renderNow() {
     this.frameRequested = false;
-    this.frame(performance.now());
+    this.frame(performance.now(), { everyPoint: true });
   }
 
   requestRender() {
@@ -204,7 +147,7 @@ export class MapView {
     this.requestRender();
   }
 
-  frame(now) {
+  frame(now, { everyPoint = false } = {}) {
     this.inFrame = true;
     const dt = this.lastFrameAt === null ? 16.7 : Math.min(250, now - this.lastFrameAt);
     // The orbit's inertia per frame, so that it coasts as long in time at any frame rate.
@@ -220,7 +163,7 @@ export class MapView {
     this.lastMoving = moving;
     this.lastFrameAt = now;
     this.updateFog();
-    const drawn = moving ? this.movingPoints : this.count;
+    const drawn = moving && !everyPoint ? this.movingPoints : this.count;
     this.geometry.setDrawRange(0, drawn);
     this.sizeUniforms.uSizeBoost.value = Math.min(1.6, (this.count / drawn) ** 0.25);
     this.pointUniforms.uHalo.value = moving && drawn < this.count ? 1 : haloFor(this.count);

@@ -1,0 +1,77 @@
+// The cloud of points, one per song, as one THREE.Points (a single BufferGeometry, so 100,000
+// songs are one draw call): each point sized in map units, lit, fading with distance and with
+// a halo (shaders.js), its look set by its state (shown, faded, hidden: visibility.js).
+
+import * as THREE from "three";
+
+import { POINT_FRAGMENT, POINT_VERTEX } from "./shaders.js";
+
+// Points keep their size in map units (nearer looks bigger) within these bounds, in CSS pixels:
+// visible when far, and not so big when near that they hide their neighbours.
+export const MIN_POINT_PIXELS = 2;
+export const MAX_POINT_PIXELS = 28;
+const GLOW = 0.32; // how strong each point's halo is
+// How far the halo reaches (times the point's size): the halos cost most of a frame's pixels,
+// so a big map (whose points are close together, leaving little room between them) gets
+// shorter ones, and none while the camera moves.
+export const haloFor = (count) => 2.4 - 0.8 * Math.min(1, Math.max(0, (count - 20_000) / 80_000));
+
+/** Point diameter in map units: about half the mean spacing of n points in the [-1, 1] cube. */
+function worldSizeFor(count) {
+  return Math.min(0.06, Math.max(0.012, 0.9 / Math.cbrt(Math.max(count, 1))));
+}
+
+/** 0 .. n-1 in a random order (seeded: the same subset every visit), for drawing a subset. */
+function shuffledIndices(n) {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let seed = 0x9e3779b9;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/**
+ * The points of ``positions`` (Float32Array(3n)) in ``colours`` (Uint8Array(3n) RGB) with
+ * ``states`` (Uint8Array(n)); background: a THREE.Color (what far points fade into). Returns
+ * {points, geometry, stateAttribute, sizeUniforms, uniforms}: sizeUniforms are shared with the
+ * picking pass (the same objects), so that picked sizes follow drawn sizes.
+ */
+export function createCloud({ positions, colours, states, background }) {
+  const count = positions.length / 3;
+  const geometry = new THREE.BufferGeometry();
+  geometry.setAttribute("position", new THREE.BufferAttribute(positions, 3));
+  geometry.setAttribute("aColour", new THREE.BufferAttribute(colours, 3, true));
+  const stateAttribute = new THREE.BufferAttribute(states, 1);
+  stateAttribute.setUsage(THREE.DynamicDrawUsage);
+  geometry.setAttribute("aState", stateAttribute);
+  // Drawn through a shuffled index, so that its first m entries are an even sample of the map
+  // (what is drawn while moving); the picking pass sees the same indices.
+  geometry.setIndex(new THREE.BufferAttribute(shuffledIndices(count), 1));
+  const sizeUniforms = {
+    uWorldSize: { value: worldSizeFor(count) },
+    uScale: { value: 1 },
+    uMinPixels: { value: 2 },
+    uMaxPixels: { value: 24 },
+    uSizeBoost: { value: 1 },
+  };
+  const material = new THREE.ShaderMaterial({
+    uniforms: {
+      ...sizeUniforms,
+      uBackground: { value: background },
+      uFog: { value: new THREE.Vector2(0, 10) }, // view-space depths of the fade (scene.js)
+      uGlow: { value: GLOW },
+      uHalo: { value: haloFor(count) },
+    },
+    vertexShader: POINT_VERTEX,
+    fragmentShader: POINT_FRAGMENT,
+    transparent: true, // the halos blend; the cores are opaque and write depth
+    depthWrite: true,
+  });
+  const points = new THREE.Points(geometry, material);
+  points.frustumCulled = false; // the cloud is always in view; skip its bounding sphere
+  return { points, geometry, stateAttribute, sizeUniforms, uniforms: material.uniforms };
+}
