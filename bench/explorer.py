@@ -188,7 +188,8 @@ def serve(port: int) -> subprocess.Popen:
 def visit(page, url: str) -> dict:
     """Open the explorer; the map's transfer and the first frame's time as the page saw them."""
     page.goto(f"{url}/explore/")
-    page.wait_for_function("window.__explorer && window.__explorer.ready", timeout=60_000)
+    # (Predicates as functions: a bare expression would be eval'ed, which the page's CSP refuses.)
+    page.wait_for_function("() => window.__explorer && window.__explorer.ready", timeout=60_000)
     return page.evaluate(
         """() => {
             const entry = performance.getEntriesByType("resource")
@@ -287,7 +288,8 @@ def hover_previews(page, first_id: int, n: int, hovers: int = 4) -> list[float]:
         page.mouse.move(target["x"], target["y"])
         try:
             page.wait_for_function(
-                "window.__explorer.previews.some((e) => e.phase === 'playing')", timeout=10_000
+                "() => window.__explorer.previews.some((e) => e.phase === 'playing')",
+                timeout=10_000,
             )
         except Exception:  # the pick found no song under the pointer (a gap between points)
             continue
@@ -322,7 +324,7 @@ def click_songs(page, first_id: int, n: int, clicks: int) -> list[dict]:
         page.evaluate("window.__explorer.recordFrames()")
         started = time.perf_counter()
         page.mouse.click(target["x"], target["y"])
-        page.wait_for_function("window.__explorer.lastNeighboursMs !== null", timeout=10_000)
+        page.wait_for_function("() => window.__explorer.lastNeighboursMs !== null", timeout=10_000)
         driver_ms = (time.perf_counter() - started) * 1000
         timings.append(
             {

@@ -364,7 +364,7 @@ def shown_names(page) -> list[dict]:
         """es => es.map(e => { const r = e.getBoundingClientRect();
             return {region: Number(e.dataset.region), text: e.textContent,
                     x: r.left + r.width / 2, y: r.top + r.height / 2,
-                    font: parseFloat(e.style.fontSize)}; })"""
+                    font: r.height}; })"""
     )
 
 

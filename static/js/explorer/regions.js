@@ -9,6 +9,7 @@ import { HIDDEN } from "./visibility.js";
 export const MAX_NAMES = 20;
 const MIN_FONT_PX = 11;
 const MAX_FONT_PX = 30;
+const BASE_FONT_PX = 16; // the names' font size in the style sheet, scaled to each one's
 const CHAR_WIDTH = 0.56; // of the font size, for a name's width without measuring it
 
 /**
@@ -115,14 +116,16 @@ export class RegionNames {
     for (const { index, fontPx, opacity } of placed) {
       const element = this.elements[index];
       const { x, y } = candidates[index];
-      element.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) translate(-50%, -50%)`;
-      element.style.fontSize = `${fontPx.toFixed(1)}px`;
+      // Sized by a scale, not by its font size: a transform and an opacity change need no
+      // new layout of the page, which on every frame of a flight would cost more than drawing.
+      const scale = (fontPx / BASE_FONT_PX).toFixed(3);
+      element.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) translate(-50%, -50%) scale(${scale})`;
       element.style.opacity = opacity.toFixed(2);
-      element.hidden = false;
+      if (element.hidden) element.hidden = false;
       shown.add(index);
     }
     this.elements.forEach((element, i) => {
-      if (!shown.has(i)) element.hidden = true;
+      if (!shown.has(i) && !element.hidden) element.hidden = true;
     });
   }
 }
