@@ -21,15 +21,20 @@ from tests.processes import BASE_DIR, run_django
 
 @pytest.fixture
 def log_lines():
-    """Every line the root logger writes, formatted as in production, parsed back from JSON."""
+    """Every line the root logger writes, formatted as in production, parsed back from JSON.
+    At production's level (INFO): the first Celery worker a test starts in this process sets the
+    root logger to the worker's level, whatever test ran it."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.INFO)
     root.addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @celery_app.task(name="tests.analyse_broken_song")
