@@ -803,6 +803,19 @@ def test_the_galaxy_on_a_phone(phone, analysed_catalogue):
     settle(phone)
     assert phone.evaluate("window.__explorer.selected()") == song_id
     assert len(moving_positions(recorded(phone), start)) >= 6
+    # Close up on a narrow screen the neighbours crowd: the names shown cover none of the others,
+    # and the selected song's name is always among them.
+    boxes = phone.evaluate(
+        """() => [...document.querySelectorAll('#labels .label')]
+            .filter((e) => !e.hidden)
+            .map((e) => { const r = e.getBoundingClientRect();
+                          return [r.left, r.top, r.right, r.bottom, e.matches('.selected')]; })"""
+    )
+    assert phone.locator("#labels .label").count() > len(boxes) >= 1  # some wait for room
+    assert [box[4] for box in boxes][0]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1)
     screenshot(phone, "galaxy-phone")
 
     # The list view takes the screen's width.

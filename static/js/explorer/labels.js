@@ -1,5 +1,26 @@
 // Names of the selected song and its neighbours, written next to their points: HTML elements
 // moved to each point's projection whenever a frame is drawn (crisp text, no font textures).
+// Close up, neighbours crowd each other: a name that would cover one already written (the
+// selected song's first, then the nearest neighbours') waits until the camera gives it room.
+
+const OFFSET_X = 10; // the name starts right of and above its point, in CSS pixels
+const OFFSET_Y = -10;
+
+/**
+ * Which of ``boxes`` ([left, top, right, bottom] or null for a hidden point), taken in order,
+ * cover none of those shown before them: an array of booleans.
+ */
+export function uncovered(boxes) {
+  const shown = [];
+  return boxes.map((box) => {
+    if (!box) return false;
+    const covers = shown.some(
+      (o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3],
+    );
+    if (!covers) shown.push(box);
+    return !covers;
+  });
+}
 
 export class LabelLayer {
   constructor(container) {
@@ -18,6 +39,12 @@ export class LabelLayer {
       this.container.append(element);
       return { ...item, element };
     });
+    // Measured once, not on every frame (a layout per frame would cost a flight its fluency).
+    for (const item of this.items) {
+      const { width, height } = item.element.getBoundingClientRect();
+      item.width = width || 7 * item.text.length + 8;
+      item.height = height || 18;
+    }
   }
 
   clear() {
@@ -26,10 +53,21 @@ export class LabelLayer {
 
   /** project(index) -> {x, y, visible} in CSS pixels of the container. */
   update(project) {
-    for (const item of this.items) {
-      const { x, y, visible } = project(item.index);
-      item.element.hidden = !visible;
-      if (visible) item.element.style.transform = `translate(${x + 10}px, ${y - 10}px)`;
-    }
+    const places = this.items.map((item) => project(item.index));
+    const shown = uncovered(
+      places.map(({ x, y, visible }, i) => {
+        if (!visible) return null;
+        const left = x + OFFSET_X;
+        const top = y + OFFSET_Y;
+        return [left, top, left + this.items[i].width, top + this.items[i].height];
+      }),
+    );
+    this.items.forEach((item, i) => {
+      item.element.hidden = !shown[i];
+      if (shown[i]) {
+        const { x, y } = places[i];
+        item.element.style.transform = `translate(${x + OFFSET_X}px, ${y + OFFSET_Y}px)`;
+      }
+    });
   }
 }

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import test from "node:test";
+
+import { uncovered } from "../../static/js/explorer/labels.js";
+
+test("a name that would cover one written before it waits; hidden points take no room", () => {
+  const selected = [0, 0, 100, 20];
+  const over = [50, 10, 150, 30]; // covers the selected song's name
+  const clear = [0, 25, 100, 45]; // just below it
+  const afterHidden = [200, 0, 300, 20];
+  assert.deepEqual(uncovered([selected, over, clear, null, afterHidden]), [
+    true,
+    false,
+    true,
+    false,
+    true,
+  ]);
+  // Touching edges do not cover; what waits leaves its place to the next.
+  assert.deepEqual(uncovered([[0, 0, 10, 10], [10, 0, 20, 10], [5, 5, 15, 15], [5, 12, 9, 14]]), [
+    true,
+    true,
+    false,
+    true,
+  ]);
+});
