@@ -813,6 +813,7 @@ def test_the_galaxy_on_a_phone(phone, analysed_catalogue):
     )
     assert phone.locator("#labels .label").count() > len(boxes) >= 1  # some wait for room
     assert [box[4] for box in boxes][0]
+    assert all(box[0] >= 0 and box[2] <= 390 for box in boxes)  # on the screen, not cut off
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1)

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { uncovered } from "../../static/js/explorer/labels.js";
+import { labelBox, uncovered } from "../../static/js/explorer/labels.js";
 
 test("a name that would cover one written before it waits; hidden points take no room", () => {
   const selected = [0, 0, 100, 20];
@@ -22,4 +22,11 @@ test("a name that would cover one written before it waits; hidden points take no
     false,
     true,
   ]);
+});
+
+test("a name goes right of its point, or left of it where the screen ends", () => {
+  assert.deepEqual(labelBox(100, 50, 80, 20, 400), [110, 40, 190, 60]);
+  assert.deepEqual(labelBox(350, 50, 80, 20, 400), [260, 40, 340, 60]);
+  // Room on neither side: right of the point still, never over it.
+  assert.deepEqual(labelBox(30, 50, 80, 20, 60), [40, 40, 120, 60]);
 });

@@ -7,6 +7,17 @@ const OFFSET_X = 10; // the name starts right of and above its point, in CSS pix
 const OFFSET_Y = -10;
 
 /**
+ * Where a name of ``width`` x ``height`` goes for a point at (x, y): right of and above it, or
+ * left of it when only there it ends before the screen's edges (0 and ``edge``). [l, t, r, b].
+ */
+export function labelBox(x, y, width, height, edge) {
+  let left = x + OFFSET_X;
+  if (left + width > edge && x - OFFSET_X - width >= 0) left = x - OFFSET_X - width;
+  const top = y + OFFSET_Y;
+  return [left, top, left + width, top + height];
+}
+
+/**
  * Which of ``boxes`` ([left, top, right, bottom] or null for a hidden point), taken in order,
  * cover none of those shown before them: an array of booleans.
  */
@@ -40,6 +51,7 @@ export class LabelLayer {
       return { ...item, element };
     });
     // Measured once, not on every frame (a layout per frame would cost a flight its fluency).
+    this.edge = this.container.clientWidth || Infinity;
     for (const item of this.items) {
       const { width, height } = item.element.getBoundingClientRect();
       item.width = width || 7 * item.text.length + 8;
@@ -53,21 +65,14 @@ export class LabelLayer {
 
   /** project(index) -> {x, y, visible} in CSS pixels of the container. */
   update(project) {
-    const places = this.items.map((item) => project(item.index));
-    const shown = uncovered(
-      places.map(({ x, y, visible }, i) => {
-        if (!visible) return null;
-        const left = x + OFFSET_X;
-        const top = y + OFFSET_Y;
-        return [left, top, left + this.items[i].width, top + this.items[i].height];
-      }),
-    );
+    const boxes = this.items.map((item) => {
+      const { x, y, visible } = project(item.index);
+      return visible ? labelBox(x, y, item.width, item.height, this.edge) : null;
+    });
+    const shown = uncovered(boxes);
     this.items.forEach((item, i) => {
       item.element.hidden = !shown[i];
-      if (shown[i]) {
-        const { x, y } = places[i];
-        item.element.style.transform = `translate(${x + OFFSET_X}px, ${y + OFFSET_Y}px)`;
-      }
+      if (shown[i]) item.element.style.transform = `translate(${boxes[i][0]}px, ${boxes[i][1]}px)`;
     });
   }
 }
