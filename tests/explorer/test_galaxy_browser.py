@@ -415,10 +415,14 @@ def preview_state(page) -> dict:
 
 
 def wait_preview_playing(page, song_id: int) -> None:
+    """Until the song's preview sounds and the page has announced it (the announcement comes
+    when play() has resolved, which can be a moment after the time starts to advance)."""
     page.wait_for_function(
         """id => { const a = document.getElementById('preview');
+            const last = window.__explorer.previews.at(-1);
             return !a.paused && a.currentTime > 0 &&
-                new URL(a.src).pathname === `/api/v1/songs/${id}/audio/`; }""",
+                new URL(a.src).pathname === `/api/v1/songs/${id}/audio/` &&
+                last && last.songId === id && last.phase === 'playing'; }""",
         arg=song_id,
         timeout=10_000,
     )
