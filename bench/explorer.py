@@ -266,22 +266,27 @@ def flight_fps(page) -> float | None:
     return (len(moving) - 1) / ((moving[-1] - moving[0]) / 1000)
 
 
+def song_on_canvas(page, rng: np.random.Generator, first_id: int, n: int) -> dict | None:
+    """Where a random song is drawn with nothing over it ({x, y} in CSS pixels), or None."""
+    return page.evaluate(
+        """(ids) => {
+            const canvas = document.getElementById("map-canvas");
+            for (const id of ids) {
+                const p = window.__explorer.project(id);
+                if (p && document.elementFromPoint(p.x, p.y) === canvas) return p;
+            }
+            return null;
+        }""",
+        [int(first_id + i) for i in rng.integers(0, n, 300)],
+    )
+
+
 def hover_previews(page, first_id: int, n: int, hovers: int = 4) -> list[float]:
     """Rest the mouse on songs; for each, ms from its preview's delay ending to its sound."""
     rng = np.random.default_rng(5)
     timings = []
     for _ in range(hovers):
-        target = page.evaluate(
-            """(ids) => {
-                const canvas = document.getElementById("map-canvas");
-                for (const id of ids) {
-                    const p = window.__explorer.project(id);
-                    if (p && document.elementFromPoint(p.x, p.y) === canvas) return p;
-                }
-                return null;
-            }""",
-            [int(first_id + i) for i in rng.integers(0, n, 300)],
-        )
+        target = song_on_canvas(page, rng, first_id, n)
         if target is None:
             continue
         page.evaluate("window.__explorer.previews = []")
@@ -306,17 +311,7 @@ def click_songs(page, first_id: int, n: int, clicks: int) -> list[dict]:
     rng = np.random.default_rng(3)
     timings = []
     for _ in range(clicks):
-        target = page.evaluate(
-            """(ids) => {
-                const canvas = document.getElementById("map-canvas");
-                for (const id of ids) {
-                    const p = window.__explorer.project(id);
-                    if (p && document.elementFromPoint(p.x, p.y) === canvas) return p;
-                }
-                return null;
-            }""",
-            [int(first_id + i) for i in rng.integers(0, n, 300)],
-        )
+        target = song_on_canvas(page, rng, first_id, n)
         if target is None:
             continue
         page.evaluate("performance.clearResourceTimings()")

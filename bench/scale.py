@@ -78,7 +78,7 @@ def main() -> None:
     print(f"  map file written in {written_s:.2f} s (pack, gzip, store)")
     print(f"  map file {stored / 1e6:.2f} MB gzip (target <= 2 MB at 100,000 songs)")
 
-    user, _ = User.objects.get_or_create(username=explorer_bench.USERNAME)
+    user, _ = User.objects.get_or_create(username="bench-scale")  # signed in by force_login
     client = Client(HTTP_ACCEPT_ENCODING="gzip, deflate, br", HTTP_HOST="127.0.0.1")
     client.force_login(user)
 

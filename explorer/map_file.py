@@ -19,24 +19,17 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from explorer.models import MapVersion
-from explorer.selectors import map_points_packed
+from explorer.selectors import map_points_packed, map_points_summary
 
 logger = logging.getLogger(__name__)
 
 
-def _points_summary(version: MapVersion) -> str:
-    """What the map's points are now, cheaply: their number and newest id. A placement adds a
-    point with a higher id, a deleted song takes its point away; either changes this."""
-    summary = version.points.aggregate(n=Count("id"), last=Max("id"))
-    return f"{summary['n']}-{summary['last'] or 0}"
-
-
 def map_file_is_current(version: MapVersion) -> bool:
-    return bool(version.points_file) and version.points_summary == _points_summary(version)
+    return bool(version.points_file) and version.points_summary == map_points_summary(version)
 
 
 def map_file_write(*, version_id: int) -> bool:
@@ -54,7 +47,7 @@ def map_file_write(*, version_id: int) -> bool:
         )
         if version is None or map_file_is_current(version):
             return False
-        summary = _points_summary(version)
+        summary = map_points_summary(version)
         packed = map_points_packed(version)
         digest = hashlib.sha256(packed).hexdigest()
         old_name = version.points_file.name

@@ -23,10 +23,16 @@ def active_map() -> MapVersion | None:
     return MapVersion.objects.select_related("embedding_model").active()
 
 
+def map_points_summary(version: MapVersion) -> str:
+    """What the map's points are now, cheaply: "<number>-<newest id>". A placement adds a point
+    with a higher id, a deleted song takes its point away; either changes this."""
+    summary = version.points.aggregate(n=Count("id"), last=Max("id"))
+    return f"{summary['n']}-{summary['last'] or 0}"
+
+
 def map_etag(version: MapVersion) -> str:
     """Changes whenever a point is added to or removed from the map (or the map is replaced)."""
-    summary = version.points.aggregate(n=Count("id"), last=Max("id"))
-    return f'"map-{version.id}-{summary["n"]}-{summary["last"] or 0}"'
+    return f'"map-{version.id}-{map_points_summary(version)}"'
 
 
 def map_summary(version: MapVersion) -> dict:
