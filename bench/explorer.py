@@ -9,8 +9,10 @@ the same short tone, so the player has something to play. Serves the site with g
 (neuralnotes.settings.local, collected static files) and drives Debian's Chromium (software
 WebGL) through playwright. Prints, for a first visit and for a return visit:
 
-- bytes transferred for the map (GET /api/v1/map/points/), target <= 2 MB;
-- time from navigation to the first frame with every point drawn, target <= 1.5 s;
+- the map's answer (GET /api/v1/map/points/: its HTTP status as the page saw it, 200 also
+  for a 304 answered from the browser's cache) and bytes transferred, target <= 2 MB;
+- time from navigation to the first frame, drawn from the map's first block of points (an even
+  sample), target <= 1.5 s, and to every point drawn, target <= 4 s (issue 23's, at a million);
 
 then frames per second while orbiting (a mouse drag), while flying to a selected song and in
 free flight (target >= 30 each, with software rendering; while the camera moves the page draws
@@ -24,6 +26,7 @@ map go to test-artifacts/explorer-bench-100k*.png.
 import argparse
 import io
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -57,6 +60,7 @@ GENRES = [
 ]  # fmt: skip
 CLUSTERS = 24
 TONE = "bench/tone.wav"
+PROBE_URL = "/static/bench/explorer-probe.js"  # tests/explorer/probe.js, served by the site
 
 
 def synthetic_catalogue(n: int, seed: int = 0):
@@ -196,14 +200,17 @@ def visit(page, url: str) -> dict:
                 .find((e) => e.name.endsWith("/api/v1/map/points/"));
             return {
                 firstFrameMs: window.__explorer.firstFrameMs,
+                firstPoints: window.__explorer.firstPoints,
+                allPointsMs: window.__explorer.allPointsMs,
                 count: window.__explorer.count,
+                status: entry.responseStatus,
                 transferBytes: entry.transferSize,
                 bodyBytes: entry.encodedBodySize,
                 mapBytes: window.__explorer.mapBytes,
                 requestMs: entry.startTime,
                 serverMs: entry.responseStart - entry.requestStart,
                 downloadMs: entry.responseEnd - entry.responseStart,
-                afterDownloadMs: window.__explorer.firstFrameMs - entry.responseEnd,
+                afterDownloadMs: window.__explorer.allPointsMs - entry.responseEnd,
             };
         }"""
     )
@@ -358,7 +365,7 @@ def measure(url: str, first_id: int, n: int, clicks: int, seconds: float) -> Non
         )  # fmt: skip
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
-            install_probe(context)  # window.__explorer: the page does not ship it
+            install_probe(context, served_at=PROBE_URL)  # window.__explorer: not on the page
             page = context.new_page()
             page.goto(f"{url}/accounts/login/")
             page.fill("input[name=username]", USERNAME)
@@ -375,12 +382,14 @@ def measure(url: str, first_id: int, n: int, clicks: int, seconds: float) -> Non
                 figures = visit(page, url)
                 print(
                     f"{visit_name}: {figures['count']} points; map {figures['mapBytes']:,} bytes "
-                    f"parsed, {figures['transferBytes']:,} bytes transferred "
-                    f"(target <= 2,000,000 on a first visit); first frame "
-                    f"{figures['firstFrameMs']:.0f} ms after navigation (target <= 1500): map "
-                    f"requested at {figures['requestMs']:.0f} ms, server "
-                    f"{figures['serverMs']:.0f} ms, download {figures['downloadMs']:.0f} ms, "
-                    f"parse + upload + draw {figures['afterDownloadMs']:.0f} ms"
+                    f"parsed, HTTP {figures['status']}, {figures['transferBytes']:,} bytes "
+                    f"transferred (target <= 2,000,000 on a first visit); first frame "
+                    f"{figures['firstFrameMs']:.0f} ms after navigation with the first "
+                    f"{figures['firstPoints']:,} points (target <= 1500), every point "
+                    f"{figures['allPointsMs']:.0f} ms (target <= 4000): map requested at "
+                    f"{figures['requestMs']:.0f} ms, server {figures['serverMs']:.0f} ms, "
+                    f"download {figures['downloadMs']:.0f} ms, the rest parsed, uploaded and "
+                    f"drawn {figures['afterDownloadMs']:.0f} ms"
                 )
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "explorer-bench-100k.png"))
@@ -390,7 +399,7 @@ def measure(url: str, first_id: int, n: int, clicks: int, seconds: float) -> Non
             print(
                 f"click -> neighbours listed, {len(timings)} clicks: median "
                 f"{statistics.median(page_ms):.0f} ms, max {max(page_ms):.0f} ms in the page "
-                f"(target <= 300); GPU pick median "
+                f"(target <= 300); pick median "
                 f"{statistics.median(t['pick_ms'] for t in timings):.0f} ms; as the driver saw "
                 f"it, median {statistics.median(t['driver_ms'] for t in timings):.0f} ms"
             )
@@ -434,11 +443,19 @@ def main() -> None:
     # The local settings only say where the embedded services are; this process starts them.
     embedded.start_local_services(var_dir=embedded.var_dir(), env=os.environ)
     django.setup()
+    from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
+    from tests.explorer.probe import PROBE_JS
+
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    # The probe from the site's own static files: the tests' way (a playwright route) would
+    # turn off the browser's cache, and the return visit's figures would be a first visit's.
+    probe = Path(settings.STATIC_ROOT) / PROBE_URL.removeprefix("/static/")
+    probe.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROBE_JS, probe)
     first_id = load_catalogue(args.songs)
     if not User.objects.filter(username=USERNAME).exists():
         User.objects.create_user(USERNAME, password=PASSWORD)

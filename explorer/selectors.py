@@ -17,6 +17,9 @@ from songs.selectors.catalogue import SONG_LIST_FIELDS
 
 NO_INDEX = 255  # in the genre and cluster arrays: the song has none
 COORDINATE_SCALE = 32767  # coordinates in [-1, 1] are sent as int16
+MAP_LAYOUT = "b2"  # of map_points_packed's message: 2, blocks of points in a random order
+# Points per block; the first block is what a browser draws while the rest arrive (main.js).
+MAP_BLOCK = 32_768
 
 
 def active_map() -> MapVersion | None:
@@ -24,10 +27,11 @@ def active_map() -> MapVersion | None:
 
 
 def map_points_summary(version: MapVersion) -> str:
-    """What the map's points are now, cheaply: "<number>-<newest id>". A placement adds a point
-    with a higher id, a deleted song takes its point away; either changes this."""
+    """What the map's points are now and how they are packed, cheaply: "<layout>-<number>-<newest
+    id>". A placement adds a point with a higher id, a deleted song takes its point away; either
+    changes this, and so does a new MAP_LAYOUT (files of the old one are then written again)."""
     summary = version.points.aggregate(n=Count("id"), last=Max("id"))
-    return f"{summary['n']}-{summary['last'] or 0}"
+    return f"{MAP_LAYOUT}-{summary['n']}-{summary['last'] or 0}"
 
 
 def map_etag(version: MapVersion) -> str:
@@ -56,22 +60,33 @@ def map_points_packed(version: MapVersion) -> bytes:
     """The map as one binary message, little-endian:
 
         uint32 header_length | header (UTF-8 JSON, padded with spaces to a multiple of 4) |
-        int32 song_id[n] | int16 xyz[3n] (coordinate * 32767) | uint8 genre[n] | uint8 cluster[n]
+        blocks of MAP_BLOCK points (the last one shorter), each
+            int32 song_id[m] | int16 xyz[3m] (coordinate * 32767) | uint8 genre[m] |
+            uint8 cluster[m]
 
-    The header holds n, the map's summary, and the genre names the genre indices point into
-    (a song's own genre label, else the genre the genre model predicted; 255: none)."""
+    The header holds n, the block size, the map's summary, and the genre names the genre
+    indices point into (a song's own genre label, else the genre the genre model predicted;
+    255: none). The points are in a random order (seeded by the version: the same points give
+    the same bytes), so that every prefix of the message is an even sample of the map: a
+    browser draws the first blocks while the rest arrive, and a subset while the camera moves.
+    Blocks keep each field in a run of its own, which compresses better than whole records."""
     genres = _map_genres(version)
     rows = _map_rows(version, genres)
     n = len(rows)
+    rows = rows[np.random.default_rng(version.id).permutation(n)]
     xyz = np.stack([rows["x"], rows["y"], rows["z"]], axis=1).astype(np.float32)
     coordinates = np.round(np.clip(xyz, -1, 1) * COORDINATE_SCALE).astype("<i2")
-    header = json.dumps({"count": n, "genres": genres, "map": map_summary(version)}).encode()
+    header = json.dumps(
+        {"count": n, "block": MAP_BLOCK, "genres": genres, "map": map_summary(version)}
+    ).encode()
     header += b" " * (-len(header) % 4)
-    return b"".join(
-        [struct.pack("<I", len(header)), header, rows["id"].astype("<i4").tobytes(),
-         coordinates.tobytes(), rows["genre"].astype(np.uint8).tobytes(),
-         rows["cluster"].astype(np.uint8).tobytes()]
-    )  # fmt: skip
+    parts = [struct.pack("<I", len(header)), header]
+    for start in range(0, n, MAP_BLOCK):
+        block = slice(start, start + MAP_BLOCK)
+        parts += [rows["id"][block].astype("<i4").tobytes(), coordinates[block].tobytes(),
+                  rows["genre"][block].astype(np.uint8).tobytes(),
+                  rows["cluster"][block].astype(np.uint8).tobytes()]  # fmt: skip
+    return b"".join(parts)
 
 
 # A point's genre: its song's own label, else the genre predicted for it; NULL when neither.

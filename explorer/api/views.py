@@ -111,8 +111,9 @@ class MapPointsView(APIView):
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
                 OpenApiTypes.BINARY,
-                description="Little-endian: uint32 header length | JSON header | int32 ids[n] | "
-                "int16 xyz[3n] | uint8 genre[n] | uint8 cluster[n].",
+                description="Little-endian: uint32 header length | JSON header (count, block, "
+                "genres, map) | blocks of `block` points in a random order (the last one "
+                "shorter), each int32 ids[m] | int16 xyz[3m] | uint8 genre[m] | uint8 cluster[m].",
             ),
             204: OpenApiResponse(description="No map yet."),
             304: OpenApiResponse(description="Not modified since the ETag sent."),

@@ -17,16 +17,34 @@ if (entry) {
     get firstFrameMs() {
       return state.firstFrameMs;
     },
+    get allPointsMs() {
+      return state.allPointsMs;
+    },
+    /** How many points the first frame drew: the first of the map to arrive. */
+    get firstPoints() {
+      return state.firstPoints;
+    },
     get mapBytes() {
       return state.mapBytes;
     },
     get count() {
       return state.map?.count ?? null;
     },
+    /** How many of the map's points are in (and drawn): all of them once it is ready. */
+    get loaded() {
+      return page.stage?.view.loaded ?? null;
+    },
+    ids: () => [...state.map.ids],
     lastNeighboursMs: null, // from the click (or the request) to the neighbours listed
-    lastPickMs: null, // the GPU pick of the last click
+    lastPickMs: null, // the pick (pointgrid.js) of the last click
     /** Where a song is drawn, in CSS pixels of the page, or null when not on the screen. */
     project: (songId) => page.stage?.projectSong(songId) ?? null,
+    /** The song the page picks under page pixel (x, y) (pointgrid.js), or null. */
+    pickAt(x, y) {
+      const rect = page.stage.canvas.getBoundingClientRect();
+      const index = page.stage.view.pick(x - rect.left, y - rect.top);
+      return index < 0 ? null : state.map.ids[index];
+    },
     counts: () => {
       const counts = { hidden: 0, faded: 0, shown: 0 };
       for (const s of state.states ?? []) counts[["hidden", "faded", "shown"][s]] += 1;

@@ -89,23 +89,25 @@ def legend_colour(page, name: str) -> tuple[int, int, int]:
     return r, g, b
 
 
-def clickable_song(page, catalogue, min_gap: float = 16) -> tuple[int, float, float]:
-    """A song drawn on the canvas (not under the toolbar or legend) with no other song within
-    ``min_gap`` pixels: (id, x, y) in page pixels."""
+def clickable_song(
+    page, catalogue, min_gap: float = 16, among: list[int] | None = None
+) -> tuple[int, float, float]:
+    """A song (of ``among``, else any) drawn on the canvas (not under the toolbar or legend)
+    with no other song within ``min_gap`` pixels: (id, x, y) in page pixels."""
     found = page.evaluate(
-        """([ids, gap]) => {
+        """([ids, among, gap]) => {
             const canvas = document.getElementById("map-canvas");
             const at = ids.map((id) => [id, window.__explorer.project(id)]).filter(([, p]) => p);
             let best = null;
             for (const [id, p] of at) {
-                if (document.elementFromPoint(p.x, p.y) !== canvas) continue;
+                if (!among.includes(id) || document.elementFromPoint(p.x, p.y) !== canvas) continue;
                 const nearest = Math.min(...at.filter(([o]) => o !== id)
                     .map(([, q]) => Math.hypot(q.x - p.x, q.y - p.y)));
                 if (nearest >= gap && (!best || nearest > best[3])) best = [id, p.x, p.y, nearest];
             }
             return best;
         }""",
-        [list(catalogue.songs), min_gap],
+        [list(catalogue.songs), among or list(catalogue.songs), min_gap],
     )
     assert found, "no song is drawn clear of the others"
     return found[0], found[1], found[2]
@@ -158,6 +160,92 @@ def test_hovering_a_song_names_it(page, analysed_catalogue):
     screenshot(page, "hover")
     page.mouse.move(2, 300)  # off the map's songs
     tooltip.wait_for(state="hidden")
+
+
+def test_a_map_in_blocks_is_drawn_from_its_first_block_and_ends_with_every_point_once(
+    page, analysed_catalogue, monkeypatch
+):
+    # The server's map, packed in blocks of four points (a million songs' map has thirty-one).
+    from explorer import selectors
+
+    monkeypatch.setattr(selectors, "MAP_BLOCK", 4)
+    packed = selectors.map_points_packed(selectors.active_map())
+    page.route(
+        "**/api/v1/map/points/",
+        lambda route: route.fulfill(body=packed, content_type="application/octet-stream"),
+    )
+    open_explorer(page, analysed_catalogue)
+    first, loaded, count = page.evaluate(
+        "[window.__explorer.firstPoints, window.__explorer.loaded, window.__explorer.count]"
+    )
+    assert count == loaded == len(analysed_catalogue.songs) == 22
+    assert first % 4 == 0 or first == 22, "the first frame draws whole blocks"
+    ids = page.evaluate("window.__explorer.ids()")
+    assert sorted(ids) == sorted(analysed_catalogue.songs)  # every song's point, once
+    # The songs of the last blocks are drawn where the page says: a click there selects one.
+    song_id, x, y = clickable_song(page, analysed_catalogue, among=ids[12:])
+    page.mouse.click(x, y)
+    page.wait_for_function("id => window.__explorer.selected() === id", arg=song_id)
+
+
+def songs_in_the_clear(page, catalogue, gap: float = 16) -> list[tuple[int, float, float]]:
+    """Every song drawn on the canvas with no other within ``gap`` pixels: (id, x, y)."""
+    return page.evaluate(
+        """([ids, gap]) => {
+            const canvas = document.getElementById("map-canvas");
+            const at = ids.map((id) => [id, window.__explorer.project(id)]).filter(([, p]) => p);
+            return at.filter(([id, p]) => document.elementFromPoint(p.x, p.y) === canvas &&
+                    at.every(([o, q]) => o === id || Math.hypot(q.x - p.x, q.y - p.y) >= gap))
+                .map(([id, p]) => [id, p.x, p.y]);
+        }""",
+        [list(catalogue.songs), gap],
+    )
+
+
+def test_the_pick_finds_the_song_drawn_under_the_pointer_far_and_near(page, analysed_catalogue):
+    open_explorer(page, analysed_catalogue)
+    box = page.locator("#map-canvas").bounding_box()
+
+    def assert_picks_what_is_drawn() -> list[tuple[int, float, float]]:
+        clear = songs_in_the_clear(page, analysed_catalogue)
+        assert len(clear) >= 3
+        pixels = canvas_pixels(page)
+        for song_id, x, y in clear:
+            # Drawn there (the pixels), and picked there and a few pixels off.
+            lit = np.abs(pixels[round(y - box["y"]), round(x - box["x"])] - BACKGROUND).max()
+            assert lit > 20, song_id
+            for dx, dy in ((0, 0), (3, 0), (0, -3)):
+                pick = page.evaluate("([x, y]) => window.__explorer.pickAt(x, y)", [x + dx, y + dy])
+                assert pick == song_id, (song_id, dx, dy)
+        return clear
+
+    assert_picks_what_is_drawn()
+    # Empty sky picks nothing: a pixel far from every song.
+    at = page.evaluate(
+        """(ids) => ids.map((id) => window.__explorer.project(id)).filter((p) => p)""",
+        list(analysed_catalogue.songs),
+    )
+    empty = max(
+        ((box["x"] + x, box["y"] + y) for x in range(40, int(box["width"]) - 40, 20)
+         for y in range(40, int(box["height"]) - 40, 20)),
+        key=lambda p: min(np.hypot(p[0] - q["x"], p[1] - q["y"]) for q in at),
+    )  # fmt: skip
+    assert page.evaluate("([x, y]) => window.__explorer.pickAt(x, y)", list(empty)) is None
+
+    # Close up, inside the cloud, the points are big: still the one under the pointer.
+    open_explorer(page, analysed_catalogue, f"?song={next(iter(analysed_catalogue.songs))}")
+    settle(page)
+    clear = assert_picks_what_is_drawn()
+
+    # A song whose genre the legend hides can no longer be picked.
+    song_id, x, y = next(
+        (c for c in clear if analysed_catalogue.songs[c[0]]["genre"]), (None, 0, 0)
+    )
+    assert song_id is not None
+    genre = analysed_catalogue.songs[song_id]["genre"]
+    page.locator(f'.legend-entry[data-category="{genre}"]').click()
+    page.wait_for_function("() => window.__explorer.counts().hidden === 2")
+    assert page.evaluate("([x, y]) => window.__explorer.pickAt(x, y)", [x, y]) != song_id
 
 
 def test_clicking_a_song_plays_it_and_lists_its_nearest_songs(page, analysed_catalogue):

@@ -236,13 +236,16 @@ def test_selecting_flies_along_a_curve_and_back_returns_along_it(page, analysed_
     there = moving_positions(recorded(page), at_first)
     assert_eases(there, at_second)
     travel = sum(np.linalg.norm(b - a) for a, b in zip(there, there[1:], strict=False))
-    # The curve backs off between the two songs: some frame is farther from what it looks at.
+    # The curve backs off between the two songs: in the middle the camera is farther from what
+    # it looks at than at the ends, by a share of the way (flight.js pulls back 0.225 of it).
     reach = [np.linalg.norm(np.array(f["position"]) - f["target"]) for f in recorded(page)]
-    ends = max(
-        np.linalg.norm(np.array(at_first["position"]) - at_first["target"]),
-        np.linalg.norm(np.array(at_second["position"]) - at_second["target"]),
+    ends = np.mean(
+        [
+            np.linalg.norm(np.array(at_first["position"]) - at_first["target"]),
+            np.linalg.norm(np.array(at_second["position"]) - at_second["target"]),
+        ]
     )
-    assert max(reach) > ends * 1.05
+    assert max(reach) > ends + 0.1 * travel, (max(reach), ends, travel)
 
     page.evaluate("window.__explorer.recordFrames()")
     page.go_back()

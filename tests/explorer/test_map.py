@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
+from explorer import selectors
 from explorer.map_file import map_file_write
 from explorer.models import MapPoint, MapVersion
 from explorer.selectors import COORDINATE_SCALE, NO_INDEX
@@ -23,15 +24,21 @@ from tests.factories import GENRES, make_embedded_songs, make_songs
 
 
 def unpack(body: bytes) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The header and the points of a packed map: ids, xyz (n, 3), genre and cluster bytes."""
     (header_length,) = struct.unpack_from("<I", body)
     header = json.loads(body[4 : 4 + header_length])
-    n, offset = header["count"], 4 + header_length
-    ids = np.frombuffer(body, "<i4", n, offset)
-    xyz = np.frombuffer(body, "<i2", 3 * n, offset + 4 * n).reshape(n, 3) / COORDINATE_SCALE
-    genre = np.frombuffer(body, np.uint8, n, offset + 10 * n)
-    cluster = np.frombuffer(body, np.uint8, n, offset + 11 * n)
+    n, block, offset = header["count"], header["block"], 4 + header_length
     assert len(body) == offset + 12 * n
-    return header, ids, xyz, genre, cluster
+    fields = {"ids": [], "xyz": [], "genre": [], "cluster": []}
+    for start in range(0, n, block):
+        m = min(block, n - start)
+        fields["ids"].append(np.frombuffer(body, "<i4", m, offset))
+        fields["xyz"].append(np.frombuffer(body, "<i2", 3 * m, offset + 4 * m).reshape(m, 3))
+        fields["genre"].append(np.frombuffer(body, np.uint8, m, offset + 10 * m))
+        fields["cluster"].append(np.frombuffer(body, np.uint8, m, offset + 11 * m))
+        offset += 12 * m
+    ids, xyz, genre, cluster = (np.concatenate(f) if f else np.zeros(0) for f in fields.values())
+    return header, ids, xyz / COORDINATE_SCALE, genre, cluster
 
 
 def test_a_clustered_catalogue_gets_a_faithful_map(db):
@@ -140,6 +147,20 @@ def test_too_many_placed_songs_suggest_a_rebuild(db, settings):
 
 def body_of(response) -> bytes:
     return response.getvalue() if response.streaming else response.content
+
+
+def test_the_packed_map_is_blocks_of_points_in_a_random_order(db, monkeypatch):
+    monkeypatch.setattr(selectors, "MAP_BLOCK", 4)
+    songs = make_embedded_songs(per_genre=5, unlabelled=0)
+    version = map_build(seed=0)
+    body = selectors.map_points_packed(version)
+    header, ids, xyz, _, _ = unpack(body)
+    assert header["block"] == 4 and sorted(ids) == sorted(s.id for s in songs)
+    # Any prefix is a sample of the whole map, not the songs imported first.
+    assert list(ids) != sorted(ids)
+    assert selectors.map_points_packed(version) == body  # the same points give the same bytes
+    point = MapPoint.objects.get(song_id=ids[-1])  # in the last, shorter block
+    assert np.allclose(xyz[-1], [point.x, point.y, point.z], atol=1e-4)
 
 
 def test_the_map_endpoint_is_compact_and_served_from_its_file(client, listener):

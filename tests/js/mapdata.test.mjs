@@ -5,14 +5,19 @@ import {
   boundingSphere,
   COORDINATE_SCALE,
   MapFormatError,
+  MapReader,
   NO_INDEX,
   parseMap,
 } from "../../static/js/explorer/mapdata.js";
 
-/** A map message as explorer.selectors.map_points_packed writes it. */
-export function packMap({ ids, xyz, genre, cluster, genres = [], summary = {} }) {
+/**
+ * A map message as explorer.selectors.map_points_packed writes it: blocks of ``block`` points
+ * (null: the layout before blocks, one block of every point, its header naming no block size).
+ */
+export function packMap({ ids, xyz, genre, cluster, genres = [], summary = {}, block = 2 }) {
   const n = ids.length;
-  let header = new TextEncoder().encode(JSON.stringify({ count: n, genres, map: summary }));
+  const fields = { count: n, genres, map: summary, ...(block === null ? {} : { block }) };
+  let header = new TextEncoder().encode(JSON.stringify(fields));
   const padded = new Uint8Array(Math.ceil(header.length / 4) * 4).fill(32);
   padded.set(header);
   header = padded;
@@ -21,35 +26,63 @@ export function packMap({ ids, xyz, genre, cluster, genres = [], summary = {} })
   view.setUint32(0, header.length, true);
   new Uint8Array(buffer, 4, header.length).set(header);
   let offset = 4 + header.length;
-  ids.forEach((id, i) => view.setInt32(offset + 4 * i, id, true));
-  offset += 4 * n;
-  xyz.forEach((v, i) => view.setInt16(offset + 2 * i, Math.round(v * COORDINATE_SCALE), true));
-  offset += 6 * n;
-  new Uint8Array(buffer, offset, n).set(genre);
-  new Uint8Array(buffer, offset + n, n).set(cluster);
+  const size = block ?? Math.max(n, 1);
+  for (let start = 0; start < n; start += size) {
+    const m = Math.min(size, n - start);
+    for (let i = 0; i < m; i++) view.setInt32(offset + 4 * i, ids[start + i], true);
+    for (let i = 0; i < 3 * m; i++) {
+      const v = Math.round(xyz[3 * start + i] * COORDINATE_SCALE);
+      view.setInt16(offset + 4 * m + 2 * i, v, true);
+    }
+    new Uint8Array(buffer, offset + 10 * m, m).set(genre.slice(start, start + m));
+    new Uint8Array(buffer, offset + 11 * m, m).set(cluster.slice(start, start + m));
+    offset += 12 * m;
+  }
   return buffer;
 }
 
-test("a packed map reads back as typed arrays", () => {
-  const buffer = packMap({
-    ids: [7, 12, 900001],
-    xyz: [1, -1, 0, 0.5, 0.25, -0.125, 0, 0, 1],
-    genre: [0, NO_INDEX, 1],
-    cluster: [2, 0, NO_INDEX],
-    genres: ["folk", "metal"],
-    summary: { id: 3, clusters: ["a", "b", "c"] },
-  });
-  const map = parseMap(buffer);
-  assert.equal(map.count, 3);
-  assert.deepEqual([...map.ids], [7, 12, 900001]);
+const FIVE = {
+  ids: [7, 12, 900001, 3, 44],
+  xyz: [1, -1, 0, 0.5, 0.25, -0.125, 0, 0, 1, 0.2, 0.4, 0.6, -0.3, -0.2, -0.1],
+  genre: [0, NO_INDEX, 1, 1, 0],
+  cluster: [2, 0, NO_INDEX, 1, 1],
+  genres: ["folk", "metal"],
+  summary: { id: 3, clusters: ["a", "b", "c"] },
+};
+
+function assertFive(map) {
+  assert.equal(map.count, 5);
+  assert.equal(map.loaded, 5);
+  assert.deepEqual([...map.ids], FIVE.ids);
   assert.deepEqual(map.genres, ["folk", "metal"]);
   assert.deepEqual(map.summary.clusters, ["a", "b", "c"]);
-  const expected = [1, -1, 0, 0.5, 0.25, -0.125, 0, 0, 1];
-  map.positions.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-4, `${i}: ${v}`));
-  assert.deepEqual([...map.genre], [0, NO_INDEX, 1]);
-  assert.deepEqual([...map.cluster], [2, 0, NO_INDEX]);
-  assert.equal(map.indexOf.get(12), 1);
-  assert.equal(map.indexOf.get(900001), 2);
+  map.positions.forEach((v, i) => assert.ok(Math.abs(v - FIVE.xyz[i]) < 1e-4, `${i}: ${v}`));
+  assert.deepEqual([...map.genre], FIVE.genre);
+  assert.deepEqual([...map.cluster], FIVE.cluster);
+  FIVE.ids.forEach((id, i) => assert.equal(map.indexOf.get(id), i));
+}
+
+test("a map read in chunks of any size fills its arrays block by block", () => {
+  const bytes = new Uint8Array(packMap({ ...FIVE, block: 2 }));
+  for (const size of [1, 3, 7, 24, bytes.length]) {
+    const reader = new MapReader();
+    const loaded = [];
+    for (let at = 0; at < bytes.length; at += size) {
+      reader.push(bytes.subarray(at, at + size));
+      if (reader.map) loaded.push(reader.map.loaded);
+    }
+    // Points become usable as each block of two completes, never half a block.
+    assert.ok(loaded.every((n) => n === 0 || n === 2 || n === 4 || n === 5), `${size}: ${loaded}`);
+    assertFive(reader.finish());
+  }
+});
+
+test("a map written before blocks is read as one block", () => {
+  assertFive(parseMap(packMap({ ...FIVE, block: null })));
+});
+
+test("a packed map reads back as typed arrays", () => {
+  assertFive(parseMap(packMap(FIVE)));
 });
 
 test("headers of every padding length parse (the arrays stay aligned)", () => {
@@ -81,7 +114,13 @@ test("a cut-off or malformed message is refused with a reason", () => {
   assert.throws(() => parseMap(bad), /not JSON/);
   const tooLong = new ArrayBuffer(8);
   new DataView(tooLong).setUint32(0, 400, true);
-  assert.throws(() => parseMap(tooLong), /header length/);
+  assert.throws(() => parseMap(tooLong), /shorter than its header/);
+  const misaligned = new ArrayBuffer(8);
+  new DataView(misaligned).setUint32(0, 3, true);
+  assert.throws(() => parseMap(misaligned), /header length/);
+  const trailing = new Uint8Array(buffer.byteLength + 1);
+  trailing.set(new Uint8Array(buffer));
+  assert.throws(() => parseMap(trailing.buffer), /length does not match/);
 });
 
 test("the bounding sphere holds the chosen points", () => {

@@ -11,39 +11,29 @@ export function songUrl(template, id) {
 }
 
 /**
- * The body of ``response`` as an ArrayBuffer, calling ``onProgress(loaded, total)`` as chunks
- * arrive. Chunks are counted decoded, so the total is the decoded length the map names
- * (X-Map-Length), else Content-Length when nothing is compressed, else null.
+ * Read ``response``'s body as it arrives, calling ``onChunk(bytes, loaded, total)`` with each
+ * chunk (a Uint8Array). Chunks are counted decoded, so the total is the decoded length the map
+ * names (X-Map-Length), else Content-Length when nothing is compressed, else null.
  */
-export async function readWithProgress(response, onProgress) {
+export async function readChunks(response, onChunk) {
   // Content-Length counts the bytes as they travel: compressed, that is not what is read.
   const encoded = response.headers.get("Content-Encoding");
   const decoded = Number(response.headers.get("X-Map-Length"));
   const length = Number(response.headers.get("Content-Length"));
   const total = decoded > 0 ? decoded : !encoded && length > 0 ? length : null;
   if (!response.body) {
-    const buffer = await response.arrayBuffer();
-    onProgress(buffer.byteLength, total);
-    return buffer;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    onChunk(bytes, bytes.byteLength, total);
+    return;
   }
   const reader = response.body.getReader();
-  const chunks = [];
   let loaded = 0;
-  onProgress(0, total);
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
+    if (done) return;
     loaded += value.byteLength;
-    onProgress(loaded, total);
+    onChunk(value, loaded, total);
   }
-  const out = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out.buffer;
 }
 
 /** ``base`` (ending in "/") with ``id`` and ``rest`` appended: "/api/v1/playlists/3/songs/". */
@@ -61,13 +51,15 @@ export function createApi(urls, fetchImpl = globalThis.fetch.bind(globalThis), {
     client.json(url, { method, body, signal });
 
   return {
-    /** The binary map (ArrayBuffer), or null when there is no map yet (204). */
-    async points(onProgress) {
+    /** The binary map, chunk by chunk to ``onChunk`` (readChunks's); false when there is no
+     * map yet (204), true once every chunk was given. */
+    async points(onChunk) {
       const response = await client.send(urls.points, { accept: null });
-      if (response.status === 204) return null;
+      if (response.status === 204) return false;
       if (!response.ok)
         throw new ApiError(`The map could not be loaded (${response.status}).`, response.status);
-      return readWithProgress(response, onProgress);
+      await readChunks(response, onChunk);
+      return true;
     },
     song(id, signal) {
       return json(songUrl(urls.song, id), signal);

@@ -21,19 +21,6 @@ function worldSizeFor(count) {
   return Math.min(0.06, Math.max(0.012, 0.9 / Math.cbrt(Math.max(count, 1))));
 }
 
-/** 0 .. n-1 in a random order (seeded: the same subset every visit), for drawing a subset. */
-function shuffledIndices(n) {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let seed = 0x9e3779b9;
-  for (let i = n - 1; i > 0; i--) {
-    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    const j = seed % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 /**
  * The points of ``positions`` (Float32Array(3n)) in ``colours`` (Uint8Array(3n) RGB) with
  * ``states`` (Uint8Array(n)); background: a THREE.Color (what far points fade into). Returns
@@ -48,9 +35,9 @@ export function createCloud({ positions, colours, states, background }) {
   const stateAttribute = new THREE.BufferAttribute(states, 1);
   stateAttribute.setUsage(THREE.DynamicDrawUsage);
   geometry.setAttribute("aState", stateAttribute);
-  // Drawn through a shuffled index, so that its first m entries are an even sample of the map
-  // (what is drawn while moving); the picking pass sees the same indices.
-  geometry.setIndex(new THREE.BufferAttribute(shuffledIndices(count), 1));
+  // The map's points come in a random order (explorer.selectors.map_points_packed), so the
+  // first m of them are an even sample of the map: what is drawn while the camera moves, and
+  // while the rest of the map is still loading.
   const sizeUniforms = {
     uWorldSize: { value: worldSizeFor(count) },
     uScale: { value: 1 },

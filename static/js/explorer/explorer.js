@@ -20,13 +20,17 @@ import { WalkControls } from "./walking.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** The map for ``state``, drawn as soon as its first points are in (main.js). */
+export function createStage(state) {
+  return new MapStage({ state, canvas: $("map-canvas"), labels: $("labels") });
+}
+
 /**
- * Build the page for ``state`` (its map loaded). Returns {stage, walk, preview}: the map, the
- * walk controls (which open what the address names once the first frame is drawn) and the
- * hover preview.
+ * Build the page around ``stage`` (createStage's) once every point of the map is in. Returns
+ * {walk, preview}: the walk controls (which open what the address names once every point is
+ * drawn) and the hover preview.
  */
-export function createExplorer({ root, state, api }) {
-  const stage = new MapStage({ state, canvas: $("map-canvas"), labels: $("labels") });
+export function createExplorer({ root, state, api, stage }) {
   const preview = new HoverPreview({
     state,
     api,
@@ -66,7 +70,7 @@ export function createExplorer({ root, state, api }) {
   new ListView({ state, api });
   // Words, alchemy and the listener's own listening: only on a signed-in listener's page.
   if ($("discover")) new DiscoverPanel({ state, api });
-  return { stage, walk, preview };
+  return { walk, preview };
 }
 
 /** The panel's heart and "add to playlist", for a signed-in listener only. */

@@ -1,6 +1,6 @@
 // The song under the mouse: a ring on the map and a tooltip with its title, artist and genre.
-// Picks are throttled (at most one every HOVER_INTERVAL_MS) and each is one GPU pick, whatever
-// the catalogue's size; titles come from the API once per song and are kept.
+// Picks are throttled (at most one every HOVER_INTERVAL_MS), each a look along the pointer's
+// ray in the grid of points (pointgrid.js); titles come from the API once per song and are kept.
 
 const HOVER_INTERVAL_MS = 40;
 const CACHE_SIZE = 500;

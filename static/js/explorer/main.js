@@ -1,12 +1,12 @@
-// The explorer page's entry point: check WebGL, download the map with visible progress, then
-// build the page around its state (explorer.js). Every way this can end early says why on the
-// page.
+// The explorer page's entry point: check WebGL, download the map with visible progress, draw
+// its first points (an even sample of the map) while the rest arrive, then build the page
+// around its state (explorer.js). Every way this can end early says why on the page.
 
 import { createApi } from "./api.js";
-import { createExplorer } from "./explorer.js";
+import { createExplorer, createStage } from "./explorer.js";
 import { formatBytes } from "./format.js";
 import { recordPlays } from "./history.js";
-import { parseMap } from "./mapdata.js";
+import { MapReader } from "./mapdata.js";
 import { webglAvailable } from "./scene.js";
 import { ExplorerState } from "./state.js";
 
@@ -69,8 +69,15 @@ async function start() {
     url: config.urls.history,
     audioTemplate: config.urls.audio,
   });
-  const buffer = await api.points(showProgress);
-  if (buffer === null) {
+  const reader = new MapReader();
+  let bytes = 0;
+  const found = await api.points((chunk, loaded, total) => {
+    showProgress(loaded, total);
+    bytes = loaded;
+    // The first block of points (an even sample of the map: map_points_packed) is drawn at once.
+    if (reader.push(chunk) > 0 && stage === null) drawFirstPoints(reader.map);
+  });
+  if (!found) {
     showNotice(
       "No map yet",
       "The catalogue has no map to explore yet. Songs appear here once they are uploaded and " +
@@ -79,8 +86,8 @@ async function start() {
     );
     return;
   }
-  const map = parseMap(buffer);
-  state.loadMap(map, { bytes: buffer.byteLength });
+  const map = reader.finish();
+  state.loadMap(map, { bytes });
   if (map.count === 0) {
     showNotice(
       "The catalogue is empty",
@@ -90,18 +97,27 @@ async function start() {
     return;
   }
   document.getElementById("loading").hidden = true;
-  const parts = createExplorer({ root, state, api });
-  stage = parts.stage;
+  const parts = createExplorer({ root, state, api, stage });
   preview = parts.preview;
-  stage.firstFrame();
+  stage.view.renderNow();
   // The frame was submitted; the next animation frame comes once it is on the screen.
   requestAnimationFrame(() => {
-    state.firstFrameMs = performance.now(); // milliseconds since navigation started
+    state.allPointsMs = performance.now(); // milliseconds since navigation started
     state.ready = true;
     root.dataset.state = "ready";
     state.signals.ready.dispatch();
     parts.walk.openFromAddress({ history: "replace" });
   });
+}
+
+/** The map's first points are in: draw them while the rest arrive (the progress moves aside). */
+function drawFirstPoints(map) {
+  state.beginMap(map);
+  stage = createStage(state);
+  stage.firstFrame();
+  state.firstPoints = map.loaded;
+  root.dataset.state = "drawing";
+  requestAnimationFrame(() => (state.firstFrameMs = performance.now()));
 }
 
 start().catch((error) => {

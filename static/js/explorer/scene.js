@@ -1,16 +1,17 @@
 // The 3D map: the cloud of every song's point (cloud.js: one draw call for 100,000 songs), what
-// is drawn over them (overlays.js), the camera, its controls and its flights (flight.js). Frames are drawn on demand (when something moves or changes), not in a constant
-// loop: a map at rest costs no CPU, which matters on phones and software WebGL. While the
-// camera moves, a random subset of the points is drawn, as many as keep frames quick, and the
-// whole map again once it stops.
+// is drawn over them (overlays.js), the camera, its controls and its flights (flight.js).
+// Frames are drawn on demand (when something moves or changes), not in a constant loop: a map
+// at rest costs no CPU, which matters on phones and software WebGL. While the camera moves, an
+// even subset of the points is drawn (the first ones: they come in a random order), as many as
+// keep frames quick, and the whole map again once it stops.
 
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 
 import { flightDuration, flightPath, easeInOut, framingPose } from "./flight.js";
-import { GpuPicker } from "./gpupicker.js";
 import { boundingSphere } from "./mapdata.js";
 import { Overlays } from "./overlays.js";
+import { PointGrid } from "./pointgrid.js";
 import { createCloud, haloFor, MAX_POINT_PIXELS, MIN_POINT_PIXELS } from "./cloud.js";
 
 const FOV = 50;
@@ -37,12 +38,14 @@ export function prefersReducedMotion() {
 export class MapView {
   /**
    * canvas: the element to draw in; positions: Float32Array(3n); colours: Uint8Array(3n) RGB;
-   * states: Uint8Array(n) (visibility.js); background: CSS colour of the page behind the map.
+   * states: Uint8Array(n) (visibility.js); background: CSS colour of the page behind the map;
+   * loaded: how many of the points have arrived (the first ones: see pointsArrived).
    */
-  constructor({ canvas, positions, colours, states, background }) {
+  constructor({ canvas, positions, colours, states, background, loaded = positions.length / 3 }) {
     this.canvas = canvas;
     this.positions = positions;
     this.count = positions.length / 3;
+    this.loaded = loaded;
     this.frameListeners = [];
     this.animators = []; // (now, dtMs) -> true while they want more frames (freeflight.js)
     this.frameRequested = false;
@@ -54,7 +57,7 @@ export class MapView {
     this.settleTimer = null;
     this.framesDrawn = 0;
     this.lastMatrix = new THREE.Matrix4();
-    this.cloud = boundingSphere(positions);
+    this.cloud = boundingSphere(this.loadedPositions());
 
     // Multisampling smooths the edges of a few hundred big points; past that each point is a
     // few pixels and it only multiplies the cost of a frame (most of all in software WebGL).
@@ -94,7 +97,7 @@ export class MapView {
     // A new drag or a flight takes over from an orbit still coasting, and the other way round.
     this.controls.addEventListener("start", () => (this.flight = null));
 
-    this.picker = new GpuPicker(this.renderer, this.geometry, this.sizeUniforms);
+    this.grid = null; // pointgrid.js's, made at the first pick once every point is in
 
     this.resize();
     new ResizeObserver(() => this.resize()).observe(canvas);
@@ -163,18 +166,18 @@ export class MapView {
     this.lastMoving = moving;
     this.lastFrameAt = now;
     this.updateFog();
-    const drawn = moving && !everyPoint ? this.movingPoints : this.count;
+    const drawn = moving && !everyPoint ? Math.min(this.movingPoints, this.loaded) : this.loaded;
     this.geometry.setDrawRange(0, drawn);
     this.sizeUniforms.uSizeBoost.value = Math.min(1.6, (this.count / drawn) ** 0.25);
     this.pointUniforms.uHalo.value = moving && drawn < this.count ? 1 : haloFor(this.count);
     this.renderer.render(this.scene, this.camera);
-    this.geometry.setDrawRange(0, Infinity); // the picking pass sees every point
+    this.geometry.setDrawRange(0, this.loaded);
     this.sizeUniforms.uSizeBoost.value = 1;
     this.framesDrawn += 1;
     for (const listener of this.frameListeners) listener();
     clearTimeout(this.settleTimer);
     if (more) this.requestRender();
-    else if (moving && drawn < this.count)
+    else if (moving && drawn < this.loaded)
       this.settleTimer = setTimeout(() => this.requestRender(), SETTLE_MS);
     this.inFrame = false;
   }
@@ -192,6 +195,23 @@ export class MapView {
     const distance = this.camera.position.distanceTo(centre);
     const radius = Math.max(this.cloud.radius, 0.05);
     this.fog.set(Math.max(0, distance - radius), distance + radius);
+  }
+
+  /** The first ``loaded`` points are in the arrays now (the map loads in blocks, each an even
+   * sample of the rest): upload them and draw them. */
+  pointsArrived(loaded) {
+    this.loaded = loaded;
+    this.geometry.getAttribute("position").needsUpdate = true;
+    this.cloud = boundingSphere(this.loadedPositions());
+    this.grid = null;
+    // Sorting a million points into the pick grid takes tens of milliseconds: when idle.
+    const idle = window.requestIdleCallback ?? setTimeout;
+    if (loaded === this.count) idle(() => (this.grid ??= new PointGrid(this.loadedPositions())));
+    this.requestRender();
+  }
+
+  loadedPositions() {
+    return this.positions.subarray(0, 3 * this.loaded);
   }
 
   /** The states changed (legend, distance filter): upload them, not the geometry. */
@@ -254,7 +274,7 @@ export class MapView {
 
   /** Frame the points at ``indices`` (all points when null). */
   fit(indices = null, duration = null) {
-    const { centre, radius } = boundingSphere(this.positions, indices);
+    const { centre, radius } = boundingSphere(this.loadedPositions(), indices);
     this.flyTo(centre, radius, duration);
   }
 
@@ -270,10 +290,36 @@ export class MapView {
     return this.framing(this.pointPosition(index).toArray(), radius);
   }
 
-  /** The point under CSS pixel (x, y) of the canvas, or -1. */
+  /** The point drawn under CSS pixel (x, y) of the canvas, or -1 (pointgrid.js). */
   pick(x, y) {
-    const ratio = this.renderer.getPixelRatio();
-    return this.picker.pick(this.camera, x * ratio, y * ratio);
+    this.grid ??= new PointGrid(this.loadedPositions());
+    const width = this.canvas.clientWidth || 1;
+    const height = this.canvas.clientHeight || 1;
+    this.camera.updateMatrixWorld();
+    const viewProjection = new THREE.Matrix4().multiplyMatrices(
+      this.camera.projectionMatrix,
+      this.camera.matrixWorldInverse,
+    );
+    const direction = new THREE.Vector3((2 * x) / width - 1, 1 - (2 * y) / height, 0.5)
+      .unproject(this.camera)
+      .sub(this.camera.position)
+      .normalize();
+    const perPixel = (2 * Math.tan(THREE.MathUtils.degToRad(FOV / 2))) / height;
+    // As the point shader sizes them (without the halo), in CSS pixels.
+    const atDepthOne = this.sizeUniforms.uWorldSize.value / perPixel;
+    const view = {
+      origin: this.camera.position.toArray(),
+      direction: direction.toArray(),
+      viewProjection: viewProjection.elements,
+      width,
+      height,
+      perPixel,
+      reach: MAX_POINT_PIXELS,
+      pixelsAt: (depth) =>
+        THREE.MathUtils.clamp(atDepthOne / depth, MIN_POINT_PIXELS, MAX_POINT_PIXELS),
+      states: this.stateAttribute.array,
+    };
+    return this.grid.pick(view, x, y);
   }
 
   /** Where a point is drawn, in CSS pixels of the canvas: {x, y, visible}. */

@@ -7,7 +7,8 @@ import { pointColours } from "./palette.js";
 import { MapView } from "./scene.js";
 
 export class MapStage {
-  /** state: the page's ExplorerState (its map loaded); canvas, labels: the elements. */
+  /** state: the page's ExplorerState (its map begun: the first points in, see main.js);
+   * canvas, labels: the elements. */
   constructor({ state, canvas, labels }) {
     this.state = state;
     this.canvas = canvas;
@@ -16,6 +17,7 @@ export class MapStage {
       positions: state.map.positions,
       colours: pointColours(state.categories),
       states: state.states,
+      loaded: state.map.loaded,
       background: getComputedStyle(document.body).getPropertyValue("--bg").trim() || "#0f1218",
     });
     this.labels = new LabelLayer(labels);
@@ -26,6 +28,11 @@ export class MapStage {
     this.view.onFrame(() => this.labels.update((index) => this.view.project(index)));
 
     const { signals } = state;
+    signals.mapLoaded.add((map) => {
+      this.view.pointsArrived(map.loaded);
+      this.view.coloursChanged(pointColours(state.categories));
+      this.view.statesChanged();
+    });
     signals.highlightChanged.add((changes) => this.view.setHighlight(changes));
     signals.filtersChanged.add(() => this.view.statesChanged());
     signals.coloursChanged.add(() => this.view.coloursChanged(pointColours(state.categories)));
@@ -37,7 +44,7 @@ export class MapStage {
     signals.flyRequested.add((index, around) => this.flyTo(index, around));
   }
 
-  /** The whole map, drawn at once (the first frame, whose time the page reports). */
+  /** The map as it is, drawn at once (the first frame, whose time the page reports). */
   firstFrame() {
     this.view.fit(null, 0);
     this.view.renderNow();

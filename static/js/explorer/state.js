@@ -31,7 +31,7 @@ export class Signal {
 
 const SIGNALS = [
   // Announcements: something changed; whoever shows it draws it again.
-  "mapLoaded", // (map) the points arrived
+  "mapLoaded", // (map) every point arrived
   "ready", // () the first frame is on the screen
   "coloursChanged", // () state.categories changed (another "colour by")
   "filtersChanged", // () state.states changed (the legend or the distance filter)
@@ -63,7 +63,9 @@ export class ExplorerState {
     this.map = null; // mapdata.js's parseMap
     this.mapBytes = null;
     this.ready = false;
-    this.firstFrameMs = null; // milliseconds since navigation started
+    this.firstFrameMs = null; // milliseconds since navigation started: the first points drawn
+    this.firstPoints = null; // how many points that first frame drew
+    this.allPointsMs = null; // milliseconds since navigation started: every point drawn
     // What the points look like (filters.js).
     this.colouring = null;
     this.categories = null;
@@ -93,13 +95,20 @@ export class ExplorerState {
     };
   }
 
-  /** The points arrived: every point shown, coloured the map's default way. */
-  loadMap(map, { bytes }) {
+  /** The first points arrived (map.loaded of them, an even sample): enough to draw the map.
+   * Every point shown, coloured the map's default way. */
+  beginMap(map) {
     this.map = map;
-    this.mapBytes = bytes;
     this.states = new Uint8Array(map.count).fill(SHOWN);
     this.colouring = defaultColouring(map);
     this.categories = categoriesFor(map, this.colouring);
+  }
+
+  /** Every point arrived (``bytes`` of map): the categories counted on all of them. */
+  loadMap(map, { bytes }) {
+    if (this.map !== map) this.beginMap(map);
+    else this.categories = categoriesFor(map, this.colouring);
+    this.mapBytes = bytes;
     this.signals.mapLoaded.dispatch(map);
   }
 
