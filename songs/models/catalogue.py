@@ -185,6 +185,8 @@ class Song(models.Model):
             models.Index(fields=["artist_key"]),
             models.Index(fields=["album_key", "track_number"]),
             GinIndex(fields=["search_document"], name="song_search_document_gin"),
+            # Songs by title, the order searches list them in (subsonic.search).
+            models.Index(fields=["title", "id"], name="song_title_id"),
         ]
 
     def __str__(self) -> str:

@@ -7,14 +7,16 @@ call reads them as a handful of grouped queries, never one query per artist or a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db.models import Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import MD5, Coalesce, Lower
 
 from playlists.models import LibraryStar, Play
 from playlists.selectors import library_stars
+from songs.library_version import library_version
 from songs.models import Catalogue, Song
 from songs.selectors.similarity import artists_similar_to
 from subsonic.library import (
@@ -32,6 +34,7 @@ from subsonic.library import (
     library_songs,
     song_children,
 )
+from subsonic.name_index import folder_artists
 from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint
 
@@ -43,15 +46,19 @@ def effective_genre():
     return Case(When(genre="", then=F("predicted_genre")), default=F("genre"))
 
 
+def music_folder(call: Call) -> int | None:
+    """The music folder (catalogue) the call names, or None for the whole library."""
+    folder = call.params.integer("musicFolderId")
+    if folder is not None and not Catalogue.objects.filter(id=folder).exists():
+        raise SubsonicError(SubsonicError.NOT_FOUND, "Music folder not found.")
+    return folder
+
+
 def folder_songs(call: Call) -> QuerySet[Song]:
     """The library, or one music folder (catalogue) of it when the call names one."""
-    folder = call.params.integer("musicFolderId")
+    folder = music_folder(call)
     songs = library_songs()
-    if folder is None:
-        return songs
-    if not Catalogue.objects.filter(id=folder).exists():
-        raise SubsonicError(SubsonicError.NOT_FOUND, "Music folder not found.")
-    return songs.filter(catalogue_id=folder)
+    return songs if folder is None else songs.filter(catalogue_id=folder)
 
 
 def album_child(row: dict, *, starred: datetime | None = None) -> dict:
@@ -133,21 +140,24 @@ def get_music_folders(call: Call) -> dict:
 
 @endpoint("getIndexes")
 def get_indexes(call: Call) -> dict:
-    """The artists by letter. lastModified is when a song last changed (in ms), so a client that
-    sends it back as ifModifiedSince gets an empty answer until the library changes."""
-    songs = folder_songs(call)
+    """The artists by letter. lastModified is when the songs last changed (in ms: any song, in
+    any folder, songs.library_version), so a client that sends it back as ifModifiedSince gets
+    an empty answer until the library changes."""
+    folder = music_folder(call)
     since = call.params.integer("ifModifiedSince", 0)
-    changed = songs.aggregate(last=Max("updated_at"))["last"]
-    last_modified = int(changed.timestamp() * 1000) if changed else 0
+    current = library_version()
+    last_modified = int((current[1] if current else time.time()) * 1000)
     indexes = {"lastModified": last_modified, "ignoredArticles": ""}
     if not since or last_modified > since:
-        indexes["index"] = artist_index(artists(songs), artist_folder, starred_artists(call))
+        rows = folder_artists(folder).rows
+        indexes["index"] = artist_index(rows, artist_folder, starred_artists(call))
     return {"indexes": indexes}
 
 
 @endpoint("getArtists")
 def get_artists(call: Call) -> dict:
-    index = artist_index(artists(folder_songs(call)), artist_payload, starred_artists(call))
+    rows = folder_artists(music_folder(call)).rows
+    index = artist_index(rows, artist_payload, starred_artists(call))
     return {"artists": {"ignoredArticles": "", "index": index}}
 
 

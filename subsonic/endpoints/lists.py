@@ -14,7 +14,6 @@ from django.db.models.functions import Lower
 from playlists.models import LibraryStar, Play, Rating
 from playlists.selectors import library_stars
 from songs.models import Song
-from songs.selectors.catalogue import songs_matching
 from subsonic.endpoints.browsing import (
     album_child,
     folder_songs,
@@ -26,12 +25,12 @@ from subsonic.library import (
     albums,
     artist_folder,
     artist_payload,
-    artists,
     child_songs,
     song_children,
 )
 from subsonic.protocol import SubsonicError
 from subsonic.registry import Call, endpoint
+from subsonic.search import search_albums, search_artists, search_songs
 
 MAX_SIZE = 500
 
@@ -168,33 +167,19 @@ def _page(call: Call, name: str, default: int = 20) -> slice:
 
 
 def _search(call: Call) -> tuple[list[dict], list[dict], list[Song]]:
-    """Artist rows, album rows and songs that contain every word of the query. The empty query
-    ("" or '""') is everything, in id order: the page-through clients sync the library with."""
+    """Artist rows, album rows and songs for the query (subsonic.search). The empty query ("" or
+    '""') is everything, in id order: the page-through clients sync the library with."""
     query = call.params.get("query")
     if query is None:
         raise SubsonicError(SubsonicError.MISSING_PARAMETER, "Required parameter is missing: query")
     query = query.strip().strip('"').strip()
-    pages = {name: _page(call, name) for name in ("artist", "album", "song")}
     songs = folder_songs(call)
-    if not query:
-        artist_rows = artists(songs).order_by("artist_key")
-        album_rows = albums(songs).order_by("album_key")
-        found = child_songs(songs).order_by("id")
-    else:
-        words = query.split()[:8]
-        by_artist, by_album = songs, songs
-        for word in words:
-            by_artist = by_artist.filter(artist__icontains=word)
-            by_album = by_album.filter(Q(album__icontains=word) | Q(artist__icontains=word))
-        artist_rows = artists(by_artist)
-        album_rows = albums(by_album).order_by(Lower("name"), "album_key")
-        found = child_songs(songs_matching(songs, query)).order_by("title", "id")
-
-    def page(rows, name):
-        bounds = pages[name]
-        return list(rows[bounds]) if bounds.stop > bounds.start else []
-
-    return page(artist_rows, "artist"), page(album_rows, "album"), page(found, "song")
+    folder = call.params.integer("musicFolderId")
+    return (
+        search_artists(songs, folder, query, _page(call, "artist")),
+        search_albums(songs, folder, query, _page(call, "album")),
+        search_songs(songs, query, _page(call, "song")),
+    )
 
 
 @endpoint("search2")

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from playlists.services import play_record
 from songs.models import Catalogue, Song
 from songs.selectors.similarity import artists_similar_to
+from tests.factories import make_song
 from tests.subsonic.conftest import ARTISTS, NS, error_code, ok, rest, rest_xml
 
 
@@ -265,3 +266,71 @@ def test_songs_that_are_not_ready_are_not_in_the_library(listener, library):
     names = [a["name"] for i in body["artists"]["index"] for a in i["artist"]]
     assert names == ARTISTS[:2]
     assert error_code(rest("getAlbum", user=listener, id=_album_id(library[12]))) == 70
+
+
+def _names(listener, method: str = "getArtists") -> list[str]:
+    body = ok(rest(method, user=listener))
+    key = "artists" if method == "getArtists" else "indexes"
+    return [a["name"] for i in body[key].get("index", []) for a in i["artist"]]
+
+
+def test_the_kept_artist_index_follows_every_change_to_the_songs(listener, library):
+    assert _names(listener) == ARTISTS  # read, and kept for this version of the library
+    added = make_song(99, Song.Status.READY, artist="Dora Dee", album="Debut")
+    assert _names(listener) == [*ARTISTS[:2], "Dora Dee", ARTISTS[2]]
+    assert _names(listener, "getIndexes") == [*ARTISTS[:2], "Dora Dee", ARTISTS[2]]
+
+    added.artist = "Eve Eden"  # retagged
+    added.save()
+    assert _names(listener) == [*ARTISTS[:2], "Eve Eden", ARTISTS[2]]
+    added.status = Song.Status.FAILED
+    added.save()
+    assert _names(listener) == ARTISTS
+    Song.objects.filter(id__in=[s.id for s in library[:6]]).delete()
+    assert _names(listener) == ARTISTS[1:]
+    assert _names(listener, "getIndexes") == ARTISTS[1:]
+
+
+def test_a_change_that_raises_no_version_is_seen_once_the_copy_is_old(
+    listener, library, monkeypatch
+):
+    from subsonic import name_index
+
+    assert _names(listener) == ARTISTS
+    Song.objects.filter(artist=ARTISTS[0]).update(artist="Zed Zero")  # no signal: no new version
+    assert _names(listener) == ARTISTS  # the copy, still
+    monkeypatch.setattr(name_index, "KEPT_AT_MOST_S", 0.0)
+    assert set(_names(listener)) == {*ARTISTS[1:], "Zed Zero"}
+
+
+def test_the_kept_artist_index_is_read_once_per_change(listener, library):
+    ok(rest("getArtists", user=listener))
+
+    with CaptureQueriesContext(connection) as queries:
+        ok(rest("getArtists", user=listener))
+        ok(rest("getIndexes", user=listener))
+    assert not any("GROUP BY" in q["sql"] for q in queries.captured_queries)
+
+
+def test_stars_are_the_callers_own_in_the_kept_index(listener, other_listener, library):
+    ok(rest("getArtists", user=other_listener))  # the index kept, without stars
+    anna = _artist_ids(listener)["Anna Blue"]
+    ok(rest("star", user=listener, artistId=anna))
+
+    def starred(user, method: str) -> set[str]:
+        body = ok(rest(method, user=user))
+        index = body["artists" if method == "getArtists" else "indexes"]["index"]
+        return {a["name"] for i in index for a in i["artist"] if a.get("starred")}
+
+    assert starred(listener, "getArtists") == starred(listener, "getIndexes") == {"Anna Blue"}
+    assert starred(other_listener, "getArtists") == starred(other_listener, "getIndexes") == set()
+
+
+def test_last_modified_moves_when_a_song_is_removed(listener, library):
+    before = ok(rest("getIndexes", user=listener))["indexes"]["lastModified"]
+
+    library[0].delete()
+
+    again = ok(rest("getIndexes", user=listener, ifModifiedSince=before))["indexes"]
+    assert again["lastModified"] > before
+    assert sum(len(i["artist"]) for i in again["index"]) == 3

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playlists.services import favourite_set, play_record, rating_set
 from songs.models import Catalogue, Song
 from tests.conftest import PASSWORD
+from tests.factories import make_song
 from tests.subsonic.conftest import NS, error_code, ok, rest, rest_xml
 
 
@@ -237,12 +238,19 @@ def test_search3_finds_artists_albums_and_songs_without_case(listener, library):
     assert sorted(int(s["id"]) for s in result["song"]) == sorted(s.id for s in library[:6])
 
 
+def _titles_with_words_starting(library, *starts: str) -> list[str]:
+    """Titles of the songs with a word of their title, artist or album starting with each."""
+    words = {s.title: f"{s.title} {s.artist} {s.album}".lower().split() for s in library}
+    return sorted(
+        t for t, w in words.items() if all(any(x.startswith(p) for x in w) for p in starts)
+    )
+
+
 def test_search3_matches_every_word_and_pages(listener, library):
     body = ok(rest("search3", user=listener, query="song 1", songCount=3, songOffset=2))
 
     songs = body["searchResult3"]["song"]
-    fields = [(s.title, f"{s.title} {s.artist} {s.album}".lower()) for s in library]
-    titles = sorted(t for t, text in fields if "song" in text and "1" in text)
+    titles = _titles_with_words_starting(library, "song", "1")
     assert len(titles) > 5
     assert [s["title"] for s in songs] == titles[2:5]
     none = ok(rest("search3", user=listener, query="zzz"))["searchResult3"]
@@ -310,3 +318,53 @@ def test_search3_in_xml(listener, library):
     assert [a.get("name") for a in result.findall(f"{NS}artist")] == ["Çelik"]
     assert len(result.findall(f"{NS}album")) == 2
     assert len(result.findall(f"{NS}song")) == 2
+
+
+def test_songs_match_where_a_word_starts_artists_and_albums_anywhere(listener, library):
+    # "blu" starts Anna Blue's second word; "nna" only continues her first.
+    blu = ok(rest("search3", user=listener, query="BLU"))["searchResult3"]
+    assert sorted(int(s["id"]) for s in blu["song"]) == sorted(s.id for s in library[:6])
+    nna = ok(rest("search3", user=listener, query="nna"))["searchResult3"]
+    assert nna.get("song", []) == []
+    assert [a["name"] for a in nna["artist"]] == ["Anna Blue"]
+    assert [a["name"] for a in nna["album"]] == ["Album 1", "Album 2"]
+    # Words are words, never operators of the search: quotes, colons, ampersands.
+    band = ok(rest("search3", user=listener, query="bob & the b"))["searchResult3"]
+    assert len(band["song"]) == 6 and [a["name"] for a in band["artist"]] == ["bob & the Band"]
+    for odd in ["o'brien", "zz:y", "\\", "!(", "*", "'", "zz\x00y"]:
+        assert ok(rest("search3", user=listener, query=odd))["searchResult3"].get("song", []) == []
+    # Parsed as the names were: "a&|b" is the words "a" and "b", as "Anna Blue" is.
+    odd = ok(rest("search3", user=listener, query="a&|b"))["searchResult3"]
+    assert sorted(int(s["id"]) for s in odd["song"]) == sorted(s.id for s in library[:6])
+
+
+def test_a_common_word_and_a_rare_one_are_paged_alike(listener, library, monkeypatch):
+    """Songs are found by walking them in title order, or, when the walk does not fill the page,
+    through the search index: the same pages either way."""
+
+    def pages(query: str) -> list[list[str]]:
+        found = []
+        for offset in range(0, 20, 4):
+            body = ok(rest("search3", user=listener, query=query, songCount=4, songOffset=offset))
+            found.append([s["title"] for s in body["searchResult3"].get("song", [])])
+        return found
+
+    walked = {query: pages(query) for query in ["song", "song 1", "album 2", "çelik"]}
+    monkeypatch.setattr("subsonic.search.PROBE_MINIMUM", 1)
+    monkeypatch.setattr("subsonic.search.WALK_PER_SONG", 1)
+    assert {query: pages(query) for query in walked} == walked
+    assert sum(walked["song"], []) == sorted(s.title for s in library)
+    assert sum(walked["song 1"], []) == _titles_with_words_starting(library, "song", "1")
+
+
+def test_search_artists_and_albums_follow_the_library(listener, library):
+    assert ok(rest("search3", user=listener, query="dora"))["searchResult3"].get("album", []) == []
+
+    make_song(99, Song.Status.READY, title="Intro", artist="Dora Dee", album="Anna's Debut")
+
+    result = ok(rest("search3", user=listener, query="dora"))["searchResult3"]
+    assert [a["name"] for a in result["artist"]] == ["Dora Dee"]
+    assert [(a["name"], a["songCount"]) for a in result["album"]] == [("Anna's Debut", 1)]
+    anna = ok(rest("search3", user=listener, query="anna", albumCount=1, albumOffset=1))
+    assert [a["name"] for a in anna["searchResult3"]["album"]] == ["Album 2"]
+    assert [a["name"] for a in anna["searchResult3"]["artist"]] == ["Anna Blue"]
