@@ -404,8 +404,10 @@ def measure(url: str, first_id: int, n: int, clicks: int, seconds: float) -> Non
                 f"it, median {statistics.median(t['driver_ms'] for t in timings):.0f} ms"
             )
             print(
-                "  each click (ms, in the page / of which the /similar/ request): "
-                + ", ".join(f"{t['page_ms']:.0f}/{t['similar_ms']:.0f}" for t in timings)
+                "  each click (ms, in the page / of which the pick / the /similar/ request): "
+                + ", ".join(
+                    f"{t['page_ms']:.0f}/{t['pick_ms']:.0f}/{t['similar_ms']:.0f}" for t in timings
+                )
             )
             flights = [t["flight_fps"] for t in timings if t["flight_fps"]]
             if flights:

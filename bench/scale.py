@@ -1,4 +1,4 @@
-"""The server's side of a large catalogue: the map's file, written once and served as it is.
+"""The server's side of a large catalogue: every hot path at a million songs (issue 23).
 
     .venv/bin/python bench/scale.py [--songs 1000000] [--requests 20]
 
@@ -15,7 +15,9 @@ takes about twenty minutes on two cores. Then, in this process:
 - neighbours: one client's /api/v1/songs/{id}/similar/ (p50) and the HNSW index's recall@10
   against an exact search; Subsonic search3 for a word, getArtists and getIndexes (p50; the
   artist index is kept per version of the library, so the p50 is of a kept one: the first call
-  after a change reads it, printed apart).
+  after a change reads it, printed apart);
+- discovery: word search, alchemy and "more like what I play" (p50; bench/discovery.py's tag
+  vectors and plays, added once), and this process's resident memory once all of it ran.
 
 The browser's side (first frame, frames per second, picking) is bench/explorer.py's.
 """
@@ -108,6 +110,7 @@ def main() -> None:
 
     neighbours(client, args.requests * 10)
     subsonic(user, args.requests * 5)
+    discovery(client, user, args.requests * 5)
     print(f"  load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
@@ -200,6 +203,56 @@ def subsonic(user, requests: int) -> None:
     print(f"  Subsonic getArtists: {artists_ms:.0f} ms (p50 of 5; target <= 50)")
     print(f"  Subsonic getIndexes: {indexes_ms:.0f} ms (p50 of 5; target <= 50)")
     print(f"  Subsonic getArtists after a change to the library: {first_ms:.0f} ms")
+
+
+def discovery(client, user, requests: int) -> None:
+    """Word search, alchemy and "more like what I play" (bench/discovery.py's tag vectors and
+    plays, added to this catalogue once), one client through Django; and what this process
+    holds once every hot path above has run: a web process's share of the memory."""
+    import psutil
+
+    from bench.discovery import PLAYS, QUERIES, load_plays, load_tags
+    from songs.models import Song
+    from songs.tag_matrix import tag_matrix
+
+    ids = list(Song.objects.order_by("id").values_list("id", flat=True))
+    load_tags(ids)
+    load_plays(user, ids)
+    rng = np.random.default_rng(11)
+
+    def get(path: str):
+        response = client.get(path)
+        assert response.status_code == 200 and response.json()["results"], path
+        return response
+
+    def words():
+        query = QUERIES[int(rng.integers(len(QUERIES)))].replace(" ", "+")
+        return get(f"/api/v1/songs/by-words/?q={query}&k=50")
+
+    def alchemy():
+        five = [int(i) for i in rng.choice(ids, 5, replace=False)]
+        body = {"add": [{"song": i} for i in five[:3]], "subtract": [{"song": i} for i in five[3:]]}
+        response = client.post(
+            "/api/v1/songs/alchemy/", {**body, "k": 20}, content_type="application/json"
+        )
+        assert response.status_code == 200, response.content[:300]
+
+    before = psutil.Process().memory_info().rss
+    first_ms, _ = p50_ms(words, 1)
+    print(f"  first word search (reads every tag vector): {first_ms:.0f} ms")
+    words_ms, _ = p50_ms(words, requests)
+    alchemy_ms, _ = p50_ms(alchemy, requests)
+    more_ms, _ = p50_ms(lambda: get("/api/v1/history/more-like/?k=20"), requests)
+    print(f"  word search, k=50: {words_ms:.1f} ms (p50; target <= 50)")
+    print(f"  alchemy, 3 added + 2 subtracted, k=20: {alchemy_ms:.1f} ms (p50; target <= 50)")
+    print(f"  more like what I play ({PLAYS} plays), k=20: {more_ms:.1f} ms (p50; target <= 50)")
+    held = tag_matrix.rows.nbytes + tag_matrix.ids.nbytes + tag_matrix.position.nbytes
+    rss = psutil.Process().memory_info().rss
+    print(
+        f"  this process: {rss / 2**20:,.0f} MiB resident, {(rss - before) / 2**20:,.0f} MiB of "
+        f"it since word search began; the tag matrix {held / 2**20:,.0f} MiB (a web process's "
+        "own copy; target: the web processes together <= 4 GiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from neuralnotes.errors import DomainError
 from playlists.models import Playlist
 from playlists.services import playlist_create
 from songs.models import EmbeddingModel, Song
+from songs.selectors.similarity import embedding_model_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 ABANDONED_AFTER = timedelta(hours=2)
 PLACEMENT_CANDIDATES = 30
 MIX_SIZE = 50  # songs of a mix: its cluster's most typical ones
+CATALOGUE_CHUNK = 10_000  # songs whose tags are read at a time to name the clusters
+NAMING_SAMPLE = 100_000  # songs the clusters are named from, at most
 
 
 class MapBuildRefused(DomainError):
@@ -43,8 +46,14 @@ class _Catalogue(NamedTuple):
 
     ids: list[int]
     vectors: np.ndarray  # (n, d)
-    msd_tags: np.ndarray  # (n, 50) MSD_TAGS probabilities; a row of NaN where a song has none
-    mtt_tags: np.ndarray  # (n, 50) MTT_TAGS probabilities; NaN rows as above
+
+
+class _Naming(NamedTuple):
+    """What the clusters are named from, for some of the songs (NAMING_SAMPLE at most)."""
+
+    rows: np.ndarray  # (m,) indices of the songs into the catalogue
+    msd_tags: np.ndarray  # (m, 50) MSD_TAGS probabilities; a row of NaN where a song has none
+    mtt_tags: np.ndarray  # (m, 50) MTT_TAGS probabilities; NaN rows as above
     genres: list[str]  # a song's genre label, else the genre predicted for it, else ""
 
 
@@ -56,46 +65,54 @@ def _tag_rows(rows: list[list[float] | None], n_tags: int) -> np.ndarray:
 
 
 def _active_catalogue(embedding_model: EmbeddingModel) -> _Catalogue:
+    ids, vectors = embedding_model_vectors(embedding_model)
+    return _Catalogue(ids=ids.tolist(), vectors=vectors)
+
+
+def _naming(catalogue: _Catalogue, clusters: np.ndarray, seed: int) -> _Naming:
+    """The tags and genres of a sample of the songs (all of them up to NAMING_SAMPLE) with at
+    least one song of each cluster: a cluster's name is as clear from a hundred thousand songs
+    as from a million, whose tags would take gigabytes as Python lists."""
     from ml.tags import MSD_TAGS, MTT_TAGS
 
-    rows = list(
-        embedding_model.vectors()
-        .filter(Song.ready_q("song"))
-        .order_by("song_id")
-        .values_list(
-            "song_id",
-            "vector",
-            "song__msd_tag_probabilities",
-            "song__mtt_tag_probabilities",
-            "song__genre",
-            "song__predicted_genre",
+    n = len(catalogue.ids)
+    rows = np.arange(n)
+    if n > NAMING_SAMPLE:
+        sample = np.random.default_rng(seed).choice(n, NAMING_SAMPLE, replace=False)
+        _, first_of_each = np.unique(clusters, return_index=True)
+        rows = np.union1d(sample, first_of_each)
+    found: dict[int, tuple] = {}
+    for start in range(0, len(rows), CATALOGUE_CHUNK):
+        chunk = [catalogue.ids[i] for i in rows[start : start + CATALOGUE_CHUNK]]
+        found.update(
+            (row[0], row[1:])
+            for row in Song.objects.filter(id__in=chunk).values_list(
+                "id", "msd_tag_probabilities", "mtt_tag_probabilities", "genre", "predicted_genre"
+            )
         )
-    )
-    vectors = (
-        np.stack([np.asarray(row[1], dtype=np.float32) for row in rows])
-        if rows
-        else np.zeros((0, embedding_model.dimension), np.float32)
-    )
-    return _Catalogue(
-        ids=[row[0] for row in rows],
-        vectors=vectors,
-        msd_tags=_tag_rows([row[2] for row in rows], len(MSD_TAGS)),
-        mtt_tags=_tag_rows([row[3] for row in rows], len(MTT_TAGS)),
-        genres=[row[4] or row[5] or "" for row in rows],
+    songs = [found.get(catalogue.ids[i], (None, None, "", "")) for i in rows]
+    return _Naming(
+        rows=rows,
+        msd_tags=_tag_rows([song[0] for song in songs], len(MSD_TAGS)),
+        mtt_tags=_tag_rows([song[1] for song in songs], len(MTT_TAGS)),
+        genres=[song[2] or song[3] or "" for song in songs],
     )
 
 
-def _mixes(version: MapVersion, catalogue: _Catalogue, clusters: np.ndarray) -> list[Mix]:
+def _mixes(
+    version: MapVersion, catalogue: _Catalogue, clusters: np.ndarray, seed: int
+) -> list[Mix]:
     """One mix per cluster of the map (unsaved): its name, and its most typical songs first."""
     from ml.clusters import name_clusters, typical_order
     from ml.tags import MSD_TAGS, MTT_TAGS
 
     if not catalogue.ids:
         return []
+    naming = _naming(catalogue, clusters, seed)
     names = name_clusters(
-        clusters,
-        tag_sets=[(catalogue.msd_tags, MSD_TAGS), (catalogue.mtt_tags, MTT_TAGS)],
-        genres=catalogue.genres,
+        clusters[naming.rows],
+        tag_sets=[(naming.msd_tags, MSD_TAGS), (naming.mtt_tags, MTT_TAGS)],
+        genres=naming.genres,
     )
     orders = typical_order(catalogue.vectors, clusters)
     return [
@@ -154,7 +171,7 @@ def map_build(*, method: str | None = None, seed: int | None = None) -> MapVersi
             max_projected=settings.MAP_MAX_PROJECTED,
         )
         clusters = cluster_songs(catalogue.vectors, seed=seed)
-        mixes = _mixes(version, catalogue, clusters)
+        mixes = _mixes(version, catalogue, clusters, seed)
         MapPoint.objects.bulk_create(
             (
                 MapPoint(

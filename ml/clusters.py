@@ -13,6 +13,7 @@ import numpy as np
 from ml.projection import unit_rows
 
 MAX_CLUSTERS = 12
+FIT_SAMPLE = 100_000  # songs k-means is fitted on
 # A genre names a cluster when at least this share of its songs have it (and more than the
 # catalogue as a whole has it: a catalogue of one genre does not call every cluster by it).
 GENRE_SHARE = 0.4
@@ -62,7 +63,14 @@ def cluster_songs(
     if n < 4:
         return np.zeros(n, int)
     k = n_clusters or int(np.clip(round(np.sqrt(n / 4)), 2, MAX_CLUSTERS))
-    return KMeans(n_clusters=min(k, n), n_init=4, random_state=seed).fit_predict(unit_rows(vectors))
+    units = unit_rows(vectors)
+    # A dozen centres are as well placed from a sample of FIT_SAMPLE songs as from a million,
+    # in a tenth of the time; every song then goes to its nearest centre.
+    fit = units
+    if n > FIT_SAMPLE:
+        fit = units[np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False)]
+    means = KMeans(n_clusters=min(k, n), n_init=4, random_state=seed).fit(fit)
+    return means.labels_ if fit is units else means.predict(units)
 
 
 def typical_order(vectors: np.ndarray, labels: np.ndarray) -> list[np.ndarray]:

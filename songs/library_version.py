@@ -32,9 +32,11 @@ _CHANGED_AT = "songs:library-changed-at"  # seconds since the epoch
 
 def library_changed() -> None:
     """Songs were added, changed or removed (songs.receivers calls this for every save and
-    delete of a song)."""
+    delete of a song). Raised once at commit, however many songs the transaction changed."""
     _raise()
-    transaction.on_commit(_raise)
+    pending = transaction.get_connection().run_on_commit  # (savepoints, callback, robust)
+    if not any(callback is _raise for _, callback, _ in pending):
+        transaction.on_commit(_raise)
 
 
 def library_version() -> tuple[int, float] | None:

@@ -3,8 +3,11 @@
 An exact scan of 100,000 tag vectors in PostgreSQL took about 40 ms (tuple by tuple, whatever the
 vector type or the parallel workers), and pgvector's HNSW index cannot serve these queries: a
 query weighs only the few tags its words name, and an approximate inner-product search over the
-graph found a tenth of the true top 50 (bench/discovery.py). In memory, 100,000 x 100 float32 are
-40 MB, and ranking them by a few weighted columns takes about a millisecond.
+graph found a tenth of the true top 50 (bench/discovery.py). In memory, 100,000 x 100 half-precision
+floats are 20 MB (200 MB at a million songs, in each web process), and ranking them by a few
+weighted columns takes about a millisecond. Half precision keeps a log-probability to three
+significant digits, more than the tagging models' own precision; the weighted sum is taken in
+single precision.
 
 The copy stays fresh cheaply: every written tag vector gets the next revision from a sequence
 that never repeats (songs.models.TagVector), so a search first asks the database for the newest
@@ -31,7 +34,7 @@ REREAD_REVISIONS = 100  # more than the tag vectors being written at one moment
 
 
 class TagMatrix:
-    """song ids (n,) and their log-probability tag vectors (n, 100) float32."""
+    """song ids (n,) and their log-probability tag vectors (n, 100) float16."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -39,8 +42,10 @@ class TagMatrix:
 
     def _reset(self) -> None:
         self.ids = np.zeros(0, np.int64)
-        self.rows = np.zeros((0, 2 * TAG_COUNT), np.float32)
-        self.position: dict[int, int] = {}
+        self.rows = np.zeros((0, 2 * TAG_COUNT), np.float16)
+        # Song id -> its row + 1 (0: none). Song ids are dense (a sequence), so an array indexed
+        # by id is a few bytes a song, where a dict took a hundred.
+        self.position = np.zeros(0, np.int32)
         self.revision = 0  # the newest revision read
         self.oldest = 0  # the oldest revision in the table when it was read whole
 
@@ -58,20 +63,24 @@ class TagMatrix:
             self.revision = newest
 
     def _merge(self, rows: list[tuple[int, np.ndarray]]) -> None:
-        fresh = []
-        for song_id, vector in rows:
-            at = self.position.get(song_id)
-            if at is None:
-                fresh.append((song_id, vector))
-            else:
-                self.rows[at] = vector
-        if fresh:
+        if not rows:
+            return
+        ids = np.fromiter((song_id for song_id, _ in rows), np.int64, len(rows))
+        vectors = np.stack([vector for _, vector in rows]).astype(np.float16)
+        if ids.max() >= len(self.position):
+            grown = np.zeros(max(int(ids.max()) + 1, 2 * len(self.position)), np.int32)
+            grown[: len(self.position)] = self.position
+            self.position = grown
+        at = self.position[ids] - 1
+        known = at >= 0
+        self.rows[at[known]] = vectors[known]
+        fresh = ids[~known]
+        if len(fresh):
             start = len(self.ids)
-            self.ids = np.concatenate([self.ids, [song_id for song_id, _ in fresh]])
+            self.ids = np.concatenate([self.ids, fresh])
             # Column-major: a query reads a few whole columns (its tags) of every row.
-            added = np.stack([v for _, v in fresh])
-            self.rows = np.asfortranarray(np.concatenate([self.rows, added]))
-            self.position.update((song_id, start + i) for i, (song_id, _) in enumerate(fresh))
+            self.rows = np.asfortranarray(np.concatenate([self.rows, vectors[~known]]))
+            self.position[fresh] = np.arange(start + 1, start + 1 + len(fresh), dtype=np.int32)
 
     def best(
         self, weights: dict[int, float], k: int, allowed: np.ndarray | None = None

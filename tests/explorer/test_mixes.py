@@ -69,6 +69,27 @@ def test_a_mix_has_at_most_mix_size_songs_of_a_larger_cluster(songs, monkeypatch
         assert len(mix.song_ids) == 4 and mix.cluster_size > 4
 
 
+def test_a_large_catalogue_is_clustered_and_named_from_samples_of_it(songs, monkeypatch):
+    # As a million songs are: k-means fitted on some songs, the names read from others.
+    from ml import clusters
+
+    whole = map_build(seed=0)
+    named = {mix.cluster: mix.words for mix in mixes_active()}
+    monkeypatch.setattr(clusters, "FIT_SAMPLE", 20)
+    monkeypatch.setattr(services, "NAMING_SAMPLE", 15)
+    sampled = map_build(seed=0)
+
+    # The genres still part the songs, and still name every cluster.
+    groups = {}
+    for point in MapPoint.objects.filter(map=sampled).select_related("song"):
+        groups.setdefault(point.cluster, set()).add(point.song.genre)
+    labelled = [genres - {""} for genres in groups.values()]
+    assert all(len(genres) <= 1 for genres in labelled) and len(groups) == len(named)
+    mixes = list(mixes_active())
+    assert [mix.cluster for mix in mixes] == sorted(groups) and whole.id != sampled.id
+    assert {genre.capitalize() for genre in GENRES} <= {w for mix in mixes for w in mix.words}
+
+
 def test_instruments_the_second_tagging_model_heard_name_a_mix(songs):
     # The MagnaTagATune model heard a harp in the folk songs it analysed, in no other song; a
     # third of the songs were analysed before it ran and have none of its tags.

@@ -204,9 +204,13 @@ export class MapView {
     this.geometry.getAttribute("position").needsUpdate = true;
     this.cloud = boundingSphere(this.loadedPositions());
     this.grid = null;
-    // Sorting a million points into the pick grid takes tens of milliseconds: when idle.
-    const idle = window.requestIdleCallback ?? setTimeout;
-    if (loaded === this.count) idle(() => (this.grid ??= new PointGrid(this.loadedPositions())));
+    // Sorting a million points into the pick grid takes tens of milliseconds: when idle (and
+    // within a second: a moving camera leaves no idle time), not at the first pick.
+    if (loaded === this.count && window.requestIdleCallback) {
+      requestIdleCallback(() => (this.grid ??= new PointGrid(this.loadedPositions())), {
+        timeout: 1000,
+      });
+    }
     this.requestRender();
   }
 
