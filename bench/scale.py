@@ -8,6 +8,7 @@ PostgreSQL of its own (var/bench-scale), built once per size and kept for reruns
 takes about twenty minutes on two cores. Then, in this process:
 
 - the map file: time to write it (pack + gzip + store), its size, and its size unpacked;
+  with ``--map-build``, the whole map built anew (time and peak memory);
 - GET /api/v1/map/points/ through Django as a browser asks for it (gzip accepted): server time
   of a first visit (200, the stored bytes) and of a return visit (If-None-Match: 304), p50 of
   ``--requests``;
@@ -53,6 +54,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--songs", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument(
+        "--map-build",
+        action="store_true",
+        help="also build the map anew (t-SNE of a sample, the rest placed): about ten minutes",
+    )
     args = parser.parse_args()
     import django
 
@@ -108,10 +114,37 @@ def main() -> None:
     map_file_write(version_id=version.id)
     default_storage.delete(version.points_file.name)  # the file before this comparison
 
+    if args.map_build:
+        map_build_figures()
     neighbours(client, args.requests * 10)
     subsonic(user, args.requests * 5)
     discovery(client, user, args.requests * 5)
     print(f"  load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def map_build_figures() -> None:
+    """explorer.services.map_build over the whole catalogue, in a process of its own so that its
+    peak memory is its own: its time and peak resident memory (targets: <= 20 minutes, 8 GiB)."""
+    import json
+    import subprocess
+
+    code = (
+        "import json, resource, time, django; django.setup(); "
+        "from explorer.services import map_build; started = time.perf_counter(); "
+        "version = map_build(seed=0); "
+        "print(json.dumps({'s': time.perf_counter() - started, 'songs': version.song_count, "
+        "'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "'trust': version.trustworthiness}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"  map build: {built['songs']:,} songs in {built['s'] / 60:.1f} minutes, peak "
+        f"{built['peak'] / 2**20:.2f} GiB resident (targets <= 20 minutes, <= 8 GiB); "
+        f"trustworthiness {built['trust']:.3f}"
+    )
 
 
 def neighbours(client, requests: int) -> None:

@@ -32,7 +32,7 @@ export class Signal {
 const SIGNALS = [
   // Announcements: something changed; whoever shows it draws it again.
   "mapLoaded", // (map) every point arrived
-  "ready", // () the first frame is on the screen
+  "ready", // () every point is on the screen and the page answers
   "coloursChanged", // () state.categories changed (another "colour by")
   "filtersChanged", // () state.states changed (the legend or the distance filter)
   "selectionChanged", // (songId or null, {fromWalk}) a song was selected, or none
@@ -60,7 +60,7 @@ export class ExplorerState {
   constructor() {
     this.signals = Object.fromEntries(SIGNALS.map((name) => [name, new Signal()]));
     // Loading (main.js).
-    this.map = null; // mapdata.js's parseMap
+    this.map = null; // mapdata.js's MapReader map, filled as its blocks arrive
     this.mapBytes = null;
     this.ready = false;
     this.firstFrameMs = null; // milliseconds since navigation started: the first points drawn
