@@ -178,30 +178,13 @@ def neighbours(client, requests: int) -> None:
 
 
 def all_vectors() -> tuple[np.ndarray, np.ndarray]:
-    """Every song id and its unit vector of the active model, read with one binary COPY."""
-    import io
+    """Every song id and its unit vector of the active model (one binary COPY)."""
+    from songs.models import EmbeddingModel
+    from songs.selectors.similarity import embedding_model_vectors
 
-    from django.db import connection
-
-    from songs.models import BackboneEmbedding, EmbeddingModel
-    from songs.models.catalogue import BACKBONE_DIM
-
-    row = np.dtype(
-        [("fields", ">i2"), ("_0", ">i4"), ("id", ">i4"), ("_1", ">i4"), ("dim", ">i2"),
-         ("unused", ">i2"), ("vector", ">f4", BACKBONE_DIM)]
-    )  # fmt: skip
-    buffer = io.BytesIO()
-    active = EmbeddingModel.objects.active()
-    with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY (SELECT song_id::int4, vector FROM {BackboneEmbedding._meta.db_table} "
-            f"WHERE model_id = {int(active.id)} ORDER BY song_id) TO STDOUT WITH (FORMAT binary)",
-            buffer,
-        )
-    rows = np.frombuffer(buffer.getbuffer()[19:-2], row)
-    vectors = rows["vector"].astype(np.float32)
+    ids, vectors = embedding_model_vectors(EmbeddingModel.objects.active())
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return rows["id"].astype(np.int64), vectors
+    return ids, vectors
 
 
 def subsonic(user, requests: int) -> None:

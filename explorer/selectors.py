@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import struct
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from explorer.models import MapPoint, MapVersion, Mix
+from neuralnotes.binary_copy import copy_rows, float4, int2, int4
 from songs.models import Song
 from songs.selectors.catalogue import SONG_LIST_FIELDS
 
@@ -104,32 +104,18 @@ def _map_genres(version: MapVersion) -> list[str]:
         return sorted(genre for (genre,) in cursor.fetchall() if genre)[:NO_INDEX]
 
 
-# One row of PostgreSQL's binary COPY of the query below: a field count, then each field's
-# length and value, big-endian; no field is NULL, so every row has the same size.
-_COPY_ROW = np.dtype(
-    [("fields", ">i2"), ("_0", ">i4"), ("id", ">i4"), ("_1", ">i4"), ("x", ">f4"),
-     ("_2", ">i4"), ("y", ">f4"), ("_3", ">i4"), ("z", ">f4"), ("_4", ">i4"), ("genre", ">i2"),
-     ("_5", ">i4"), ("cluster", ">i2")]
-)  # fmt: skip
-_COPY_HEADER = 19  # signature (11), flags (4), header extension length (4, zero)
-
-
 def _map_rows(version: MapVersion, genres: list[str]) -> np.ndarray:
     """Every point of the map in song id order as a structured array (id, x, y, z, genre index,
-    cluster; 255 for none), read with one binary COPY: at a million points, building a Python
-    tuple per row took most of the seconds the map cost."""
-    query = (
+    cluster; 255 for none), read with one binary COPY (neuralnotes.binary_copy): at a million
+    points, building a Python tuple per row took most of the seconds the map cost."""
+    return copy_rows(
         "SELECT p.song_id::int4, p.x::float4, p.y::float4, p.z::float4, "
         f"COALESCE(array_position(%s::text[], {_POINT_GENRE}) - 1, {NO_INDEX})::int2, "
         f"LEAST(COALESCE(p.cluster, {NO_INDEX}), {NO_INDEX})::int2 "
-        f"{_POINTS_OF_MAP} ORDER BY p.song_id"
+        f"{_POINTS_OF_MAP} ORDER BY p.song_id",
+        [genres, version.id],
+        [int4("id"), float4("x"), float4("y"), float4("z"), int2("genre"), int2("cluster")],
     )
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        sql = cursor.mogrify(query, [genres, version.id]).decode()
-        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buffer)
-    data = buffer.getbuffer()[_COPY_HEADER:-2]  # the trailer is a field count of -1
-    return np.frombuffer(data, _COPY_ROW)
 
 
 def mixes_active() -> QuerySet[Mix]:

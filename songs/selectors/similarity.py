@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Sequence
 
 import numpy as np
-from django.db import connection
 from django.db.models import Avg, Subquery
 from pgvector.django import CosineDistance, VectorField
 
+from neuralnotes.binary_copy import copy_rows, int4, vector
 from songs.models import EmbeddingModel, Song
 from songs.selectors.catalogue import SONG_LIST_FIELDS
 
@@ -22,25 +21,14 @@ def active_embedding_model() -> EmbeddingModel | None:
 
 def embedding_model_vectors(embedding_model: EmbeddingModel) -> tuple[np.ndarray, np.ndarray]:
     """Every analysed song's vector in ``embedding_model``: (song ids (n,) int64, ascending;
-    vectors (n, d) float32), read with one binary COPY: parsing a million vectors from text,
-    one Python object each, took minutes and gigabytes."""
-    d = embedding_model.dimension
-    # A row of the COPY: field count, then each field's length and value, big-endian; a
-    # pgvector is its dimension, an unused int16, then the floats.
-    row = np.dtype(
-        [("fields", ">i2"), ("_0", ">i4"), ("id", ">i4"), ("_1", ">i4"), ("dim", ">i2"),
-         ("unused", ">i2"), ("vector", ">f4", d)]
-    )  # fmt: skip
-    query = (
+    vectors (n, d) float32), read with one binary COPY (neuralnotes.binary_copy)."""
+    rows = copy_rows(
         f"SELECT v.song_id::int4, v.vector FROM {embedding_model.vector_table._meta.db_table} v "
         f"JOIN {Song._meta.db_table} s ON s.id = v.song_id "
-        "WHERE v.model_id = %s AND s.status = %s ORDER BY v.song_id"
+        "WHERE v.model_id = %s AND s.status = %s ORDER BY v.song_id",
+        [embedding_model.id, Song.Status.READY.value],
+        [int4("id"), vector("vector", embedding_model.dimension)],
     )
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        sql = cursor.mogrify(query, [embedding_model.id, Song.Status.READY.value]).decode()
-        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buffer)
-    rows = np.frombuffer(buffer.getbuffer()[19:-2], row)  # a header of 19 bytes, a trailer of 2
     return rows["id"].astype(np.int64), rows["vector"].astype(np.float32)
 
 
