@@ -197,7 +197,7 @@ def visit(page, url: str) -> dict:
     return page.evaluate(
         """() => {
             const entry = performance.getEntriesByType("resource")
-                .find((e) => e.name.endsWith("/api/v1/map/points/"));
+                .find((e) => new URL(e.name).pathname === "/api/v1/map/points/");
             return {
                 firstFrameMs: window.__explorer.firstFrameMs,
                 firstPoints: window.__explorer.firstPoints,

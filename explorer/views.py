@@ -1,13 +1,15 @@
 """The explorer page: a shell of HTML whose ES modules (static/js/explorer/) draw the map and
 talk to the REST API; and the mixes page, the map's clusters as playlists."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from explorer.selectors import mixes_active, mixes_songs
+from explorer.selectors import active_map, mixes_active, mixes_songs
 from explorer.services import mix_save_as_playlist
 from songs.selectors.catalogue import SONG_LIST_FIELDS
 
@@ -45,8 +47,14 @@ def explorer_urls() -> dict[str, str]:
 
 def explore(request: HttpRequest) -> HttpResponse:
     """The 3D map of the catalogue. Everything on it is loaded by the page itself, so that the
-    page is the same whatever the catalogue's size: /explore/?song=ID opens with that song."""
-    return render(request, "explorer/explore.html", {"explorer_config": {"urls": explorer_urls()}})
+    page is the same whatever the catalogue's size: /explore/?song=ID opens with that song. The
+    map's points are asked for at the address of their current version, which the browser
+    keeps: a return visit to an unchanged map loads none of it again."""
+    urls = explorer_urls()
+    version = active_map()
+    if version is not None and version.points_etag:
+        urls["points"] += "?" + urlencode({"v": version.points_etag.strip('"')})
+    return render(request, "explorer/explore.html", {"explorer_config": {"urls": urls}})
 
 
 def mixes(request: HttpRequest) -> HttpResponse:

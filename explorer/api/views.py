@@ -88,6 +88,14 @@ class MapPointsView(APIView):
         tags=["map"],
         parameters=[
             OpenApiParameter(
+                "v",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="The version of the points wanted (their ETag without quotes, as "
+                "the explorer page names it): when it is the current one, the answer may be "
+                "kept for a year (Cache-Control: immutable).",
+            ),
+            OpenApiParameter(
                 "If-None-Match",
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
@@ -130,8 +138,11 @@ class MapPointsView(APIView):
             return HttpResponse(status=204)
         sent = parse_etags(request.headers.get("If-None-Match", ""))
         etag = version.points_etag or map_etag(version)
+        # Asked for by its version (the explorer page names the current one): these bytes never
+        # change at this address, so the browser keeps them without asking again.
+        immutable = bool(version.points_etag) and request.GET.get("v") == etag.strip('"')
         if etag in sent or "*" in sent:
-            return _revalidated(HttpResponse(status=304), etag)
+            return _revalidated(HttpResponse(status=304), etag, immutable=immutable)
         stored = _open_points_file(version)
         if stored is None:
             # Built before maps had files, or its file was lost: packed here until it is written.
@@ -149,7 +160,7 @@ class MapPointsView(APIView):
         response["Vary"] = "Accept-Encoding"
         # What Content-Length is not when the bytes travel compressed: for a progress bar.
         response["X-Map-Length"] = str(version.points_bytes)
-        return _revalidated(response, version.points_etag)
+        return _revalidated(response, version.points_etag, immutable=immutable)
 
 
 def _open_points_file(version: MapVersion) -> File | None:
@@ -169,9 +180,12 @@ def _open_points_file(version: MapVersion) -> File | None:
     return None
 
 
-def _revalidated(response: HttpResponse, etag: str) -> HttpResponse:
+def _revalidated(response: HttpResponse, etag: str, *, immutable: bool = False) -> HttpResponse:
     """The points change whenever a song is placed, so a client asks each time; the answer to
-    an unchanged map is a 304 (the client keeps the bytes it has)."""
+    an unchanged map is a 304 (the client keeps the bytes it has). At the address of one
+    version of them (?v=), they never change: kept for a year, never asked for again."""
     response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if immutable else "private, no-cache"
+    )
     return response

@@ -198,6 +198,15 @@ def test_the_map_endpoint_is_compact_and_served_from_its_file(client, listener):
         assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH=sent).status_code == 304
     assert client.get("/api/v1/map/points/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
+    # The explorer page asks for them at their version's address, which the browser may keep
+    # for a year; another version's address gets the current points, to be asked again.
+    current = etag.strip('"')
+    assert f"/api/v1/map/points/?v={current}" in client.get("/explore/").content.decode()
+    kept = client.get(f"/api/v1/map/points/?v={current}")
+    assert body_of(kept) == body and kept["Cache-Control"] == "private, max-age=31536000, immutable"
+    stale = client.get("/api/v1/map/points/?v=0123")
+    assert body_of(stale) == body and stale["Cache-Control"] == "private, no-cache"
+
 
 @pytest.mark.parametrize("case", ["file-lost", "built-before-files"])
 def test_a_map_without_its_file_is_packed_on_request_and_its_file_queued(client, listener, case):
