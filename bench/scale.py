@@ -18,7 +18,8 @@ takes about twenty minutes on two cores. Then, in this process:
   artist index is kept per version of the library, so the p50 is of a kept one: the first call
   after a change reads it, printed apart);
 - discovery: word search, alchemy and "more like what I play" (p50; bench/discovery.py's tag
-  vectors and plays, added once), and this process's resident memory once all of it ran.
+  vectors and plays, added once), and this process's resident memory once all of it ran;
+- the web processes' memory: four gunicorn workers once every hot path ran in each.
 
 The browser's side (first frame, frames per second, picking) is bench/explorer.py's.
 """
@@ -119,6 +120,7 @@ def main() -> None:
     neighbours(client, args.requests * 10)
     subsonic(user, args.requests * 5)
     discovery(client, user, args.requests * 5)
+    web_memory(user)
     print(f"  load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
@@ -269,6 +271,52 @@ def discovery(client, user, requests: int) -> None:
         f"it since word search began; the tag matrix {held / 2**20:,.0f} MiB (a web process's "
         "own copy; target: the web processes together <= 4 GiB)"
     )
+
+
+def web_memory(user) -> None:
+    """bench/api.py's server (gunicorn, four workers) once every hot path has run in each
+    worker, through fresh connections (which the workers take in turn): the memory the web
+    processes hold together."""
+    import http.client
+    import signal
+
+    import psutil
+
+    from bench.api import serve
+    from neuralnotes.tokens import api_token_create
+    from songs.models import Song
+
+    port = 8776
+    _, token = api_token_create(user=user, name="bench-scale-web")
+    _, key = api_token_create(user=user, name="bench-scale-web-subsonic")
+    song = Song.objects.order_by("id").values_list("id", flat=True).first()
+    subsonic_auth = f"f=json&v=1.16.1&c=bench&apiKey={key}"
+    paths = [
+        "/api/v1/songs/by-words/?q=calm+piano&k=50",
+        f"/api/v1/songs/{song}/similar/?k=10",
+        f"/rest/getArtists?{subsonic_auth}",
+        f"/rest/search3?query=blue&songCount=20&{subsonic_auth}",
+        "/api/v1/map/points/",
+    ]
+    server = serve("neuralnotes.settings.local", port)
+    try:
+        for _ in range(24):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            for path in paths:
+                connection.request("GET", path, headers={"Authorization": f"Token {token}"})
+                response = connection.getresponse()
+                response.read()
+                assert response.status == 200, (path, response.status)
+            connection.close()
+        rss = [worker.memory_info().rss for worker in psutil.Process(server.pid).children()]
+        print(
+            f"  web: {len(rss)} gunicorn workers after every hot path ran in them: "
+            f"{sum(rss) / 2**30:.2f} GiB resident together "
+            f"({', '.join(f'{r / 2**20:,.0f}' for r in rss)} MiB; target <= 4 GiB)"
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
 
 
 if __name__ == "__main__":
