@@ -152,7 +152,10 @@ export class MapView {
 
   frame(now, { everyPoint = false } = {}) {
     this.inFrame = true;
-    const dt = this.lastFrameAt === null ? 16.7 : Math.min(250, now - this.lastFrameAt);
+    // Time since the last frame of a movement; the first frame after a rest takes one frame's
+    // worth (not the whole rest: free flight would jump at its start).
+    const resting = this.lastFrameAt === null || !this.lastMoving;
+    const dt = resting ? 16.7 : Math.min(250, now - this.lastFrameAt);
     // The orbit's inertia per frame, so that it coasts as long in time at any frame rate.
     this.controls.dampingFactor = Math.min(0.9, 1 - (1 - DAMPING_PER_60HZ_FRAME) ** (dt / 16.7));
     let more = false;
