@@ -39,6 +39,12 @@ def map_etag(version: MapVersion) -> str:
     return f'"map-{version.id}-{map_points_summary(version)}"'
 
 
+def map_points_version(version: MapVersion) -> str | None:
+    """The version of the map's stored points, as their address names it (?v=: their ETag
+    without quotes), or None while they have no file."""
+    return version.points_etag.strip('"') or None
+
+
 def map_summary(version: MapVersion) -> dict:
     counts = version.points.aggregate(
         total=Count("id"), placed=Count("id", filter=Q(projected=False))

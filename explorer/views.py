@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from explorer.selectors import active_map, mixes_active, mixes_songs
+from explorer.selectors import active_map, map_points_version, mixes_active, mixes_songs
 from explorer.services import mix_save_as_playlist
 from songs.selectors.catalogue import SONG_LIST_FIELDS
 
@@ -52,8 +52,8 @@ def explore(request: HttpRequest) -> HttpResponse:
     keeps: a return visit to an unchanged map loads none of it again."""
     urls = explorer_urls()
     version = active_map()
-    if version is not None and version.points_etag:
-        urls["points"] += "?" + urlencode({"v": version.points_etag.strip('"')})
+    if version is not None and (points_version := map_points_version(version)):
+        urls["points"] += "?" + urlencode({"v": points_version})
     return render(request, "explorer/explore.html", {"explorer_config": {"urls": urls}})
 
 

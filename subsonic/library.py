@@ -35,8 +35,10 @@ CHILD_FIELDS = (
 )  # fmt: skip
 
 
-def library_songs() -> QuerySet[Song]:
-    return Song.objects.ready()
+def library_songs(folder: int | None = None) -> QuerySet[Song]:
+    """The library's songs, or one music folder's (a catalogue's id)."""
+    songs = Song.objects.ready()
+    return songs if folder is None else songs.filter(catalogue_id=folder)
 
 
 def child_songs(songs: QuerySet[Song]) -> QuerySet[Song]:

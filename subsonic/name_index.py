@@ -69,25 +69,20 @@ def _kept(what: str, folder: int | None, read: Callable[[int | None], T]) -> T:
         return value
 
 
-def _songs(folder: int | None):
-    songs = library_songs()
-    return songs if folder is None else songs.filter(catalogue_id=folder)
-
-
 def _read_artists(folder: int | None) -> NamedRows:
-    rows = list(artists(_songs(folder)))
+    rows = list(artists(library_songs(folder)))
     return NamedRows(rows, [(row["name"] or "").lower() for row in rows])
 
 
 def _read_albums(folder: int | None) -> NamedRows:
     rows = list(
-        _songs(folder)
+        library_songs(folder)
         .values("album_key")
         .annotate(name=Min("album"), artist_name=Min("artist"))
         .order_by(Lower("name"), "album_key")
         .values_list("album_key", "name", "artist_name")
     )
-    # NUL parts the names: no word of a query holds one (songs.selectors.name_words_query).
+    # NUL parts the names: no word of a query holds one (songs.selectors.catalogue.query_words).
     texts = [f"{name.lower()}\x00{artist.lower()}" for _, name, artist in rows]
     return NamedRows([key for key, _, _ in rows], texts)
 

@@ -3,7 +3,7 @@
 Artists and albums contain every word of the query in their names (album or artist name, for an
 album), read from this process's copy of the names (subsonic.name_index). Songs are too many for
 that: a word of their title, artist or album starts with each word of the query, which the
-search document's index answers (songs.selectors.catalogue.songs_with_name_words), listed by
+search document's index answers (songs.selectors.catalogue.name_words_query), listed by
 title. The empty query is everything, in id order: the page-through clients sync the library
 with.
 """
@@ -14,7 +14,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from songs.models import Song
-from songs.selectors.catalogue import name_words_query
+from songs.selectors.catalogue import name_words_query, query_words
 from subsonic.library import albums, artists, child_songs
 from subsonic.name_index import folder_albums, folder_artists
 
@@ -81,4 +81,4 @@ def search_songs(songs: QuerySet[Song], query: str, bounds: slice) -> list[Song]
 
 
 def _words(query: str) -> list[str]:
-    return query.replace("\x00", "").lower().split()[:8]
+    return [word.lower() for word in query_words(query)]

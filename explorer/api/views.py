@@ -17,7 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from explorer.models import MapVersion
-from explorer.selectors import active_map, map_etag, map_points_packed, map_summary
+from explorer.selectors import (
+    active_map,
+    map_etag,
+    map_points_packed,
+    map_points_version,
+    map_summary,
+)
 from explorer.tasks import write_map_file
 from neuralnotes.api import IsCatalogueManager, error_responses
 from songs.api.serializers import QueuedTaskOutput
@@ -140,7 +146,8 @@ class MapPointsView(APIView):
         etag = version.points_etag or map_etag(version)
         # Asked for by its version (the explorer page names the current one): these bytes never
         # change at this address, so the browser keeps them without asking again.
-        immutable = bool(version.points_etag) and request.GET.get("v") == etag.strip('"')
+        wanted = request.GET.get("v")
+        immutable = wanted is not None and wanted == map_points_version(version)
         if etag in sent or "*" in sent:
             return _revalidated(HttpResponse(status=304), etag, immutable=immutable)
         stored = _open_points_file(version)

@@ -51,25 +51,22 @@ def songs_matching(songs: QuerySet[Song], query: str) -> QuerySet[Song]:
     return songs
 
 
+def query_words(query: str) -> list[str]:
+    """The words of a name search, as the searches read them: up to 8, split at white space,
+    without NUL (which no name holds)."""
+    return query.replace("\x00", "").split()[:8]
+
+
 def name_words_query(query: str) -> SearchQuery | None:
     """What ``query`` asks of Song.search_document: a word of the title, artist or album that
-    starts with each of its words (up to 8, without case), each parsed as the document was (so
-    "AC/DC" is one word and "Jay-Z" three); None when it has no words. Each word is quoted, so
-    none of them is read as an operator."""
-    words = query.replace("\x00", "").split()[:8]
+    starts with each of its words (query_words, without case), each parsed as the document was
+    (so "AC/DC" is one word and "Jay-Z" three); None when it has no words. Each word is quoted,
+    so none of them is read as an operator."""
+    words = query_words(query)
     if not words:
         return None
     quoted = ("'" + word.replace("\\", "\\\\").replace("'", "''") + "':*" for word in words)
     return SearchQuery(" & ".join(quoted), search_type="raw", config="simple")
-
-
-def songs_with_name_words(songs: QuerySet[Song], query: str) -> QuerySet[Song]:
-    """``songs`` with a word of their title, artist or album starting with each word of
-    ``query`` (name_words_query), answered by the search document's GIN index; none when the
-    query has no words. Words match at their start, as Subsonic's and Navidrome's searches
-    match them: "blue" finds "Blue Monday" and "Bluebird", "lue" finds neither."""
-    words = name_words_query(query)
-    return songs.none() if words is None else songs.filter(search_document=words)
 
 
 def songs_search(*, query: str, limit: int = 10) -> list[Song]:

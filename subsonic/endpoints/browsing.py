@@ -56,9 +56,7 @@ def music_folder(call: Call) -> int | None:
 
 def folder_songs(call: Call) -> QuerySet[Song]:
     """The library, or one music folder (catalogue) of it when the call names one."""
-    folder = music_folder(call)
-    songs = library_songs()
-    return songs if folder is None else songs.filter(catalogue_id=folder)
+    return library_songs(music_folder(call))
 
 
 def album_child(row: dict, *, starred: datetime | None = None) -> dict:

@@ -17,6 +17,7 @@ from songs.models import Song
 from subsonic.endpoints.browsing import (
     album_child,
     folder_songs,
+    music_folder,
     starred_albums,
     starred_artists,
 )
@@ -26,6 +27,7 @@ from subsonic.library import (
     artist_folder,
     artist_payload,
     child_songs,
+    library_songs,
     song_children,
 )
 from subsonic.protocol import SubsonicError
@@ -173,8 +175,8 @@ def _search(call: Call) -> tuple[list[dict], list[dict], list[Song]]:
     if query is None:
         raise SubsonicError(SubsonicError.MISSING_PARAMETER, "Required parameter is missing: query")
     query = query.strip().strip('"').strip()
-    songs = folder_songs(call)
-    folder = call.params.integer("musicFolderId")
+    folder = music_folder(call)
+    songs = library_songs(folder)
     return (
         search_artists(songs, folder, query, _page(call, "artist")),
         search_albums(songs, folder, query, _page(call, "album")),

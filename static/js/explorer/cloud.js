@@ -24,8 +24,8 @@ function worldSizeFor(count) {
 /**
  * The points of ``positions`` (Float32Array(3n)) in ``colours`` (Uint8Array(3n) RGB) with
  * ``states`` (Uint8Array(n)); background: a THREE.Color (what far points fade into). Returns
- * {points, geometry, stateAttribute, sizeUniforms, uniforms}: sizeUniforms are shared with the
- * picking pass (the same objects), so that picked sizes follow drawn sizes.
+ * {points, geometry, stateAttribute, sizeUniforms, uniforms}: sizeUniforms are the ones that
+ * size the points (also in uniforms), which the view sets on a resize and its pick reads.
  */
 export function createCloud({ positions, colours, states, background }) {
   const count = positions.length / 3;

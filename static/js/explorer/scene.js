@@ -77,7 +77,7 @@ export class MapView {
     const cloud = createCloud({ positions, colours, states, background: this.background });
     this.geometry = cloud.geometry;
     this.stateAttribute = cloud.stateAttribute;
-    this.sizeUniforms = cloud.sizeUniforms; // shared with the picking pass
+    this.sizeUniforms = cloud.sizeUniforms; // what sizes the points (pick reads them too)
     this.pointUniforms = cloud.uniforms;
     this.fog = cloud.uniforms.uFog.value;
     this.points = cloud.points;
@@ -97,7 +97,7 @@ export class MapView {
     // A new drag or a flight takes over from an orbit still coasting, and the other way round.
     this.controls.addEventListener("start", () => (this.flight = null));
 
-    this.grid = null; // pointgrid.js's, made at the first pick once every point is in
+    this.grid = null; // pointgrid.js's, made once every point is in (pointsArrived)
 
     this.resize();
     new ResizeObserver(() => this.resize()).observe(canvas);
@@ -174,8 +174,6 @@ export class MapView {
     this.sizeUniforms.uSizeBoost.value = Math.min(1.6, (this.count / drawn) ** 0.25);
     this.pointUniforms.uHalo.value = moving && drawn < this.count ? 1 : haloFor(this.count);
     this.renderer.render(this.scene, this.camera);
-    this.geometry.setDrawRange(0, this.loaded);
-    this.sizeUniforms.uSizeBoost.value = 1;
     this.framesDrawn += 1;
     for (const listener of this.frameListeners) listener();
     clearTimeout(this.settleTimer);
